@@ -1,0 +1,90 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Data flows one way: HTTP (API) -> ingestion -> SQL -> computation -> HTTP.
+// Every module below reaches PostgreSQL only through `Postgres`, our libpq client.
+let package = Package(
+    name: "advocacy-kpi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "advocacy", targets: ["advocacy"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL C client library, found through pkg-config.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // The PostgreSQL client: connections, a bounded pool on a dedicated thread pool, COPY, typed rows.
+        .target(
+            name: "Postgres",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Applies the numbered SQL migrations in SQL/migrations, once each, under an advisory lock.
+        .target(
+            name: "Migrations",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Deterministic demo organisation, bulk-loaded through COPY.
+        .target(
+            name: "DemoData",
+            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The HTTP server: buildApplication, routes, middleware.
+        .target(
+            name: "API",
+            dependencies: [
+                "Postgres",
+                "Migrations",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The command line: serve, migrate, seed-demo.
+        .executableTarget(
+            name: "advocacy",
+            dependencies: [
+                "API",
+                "DemoData",
+                "Migrations",
+                "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Shared test helpers: a fresh, migrated test database from DATABASE_URL.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Postgres", "Migrations"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
+        .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

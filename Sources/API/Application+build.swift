@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+import Migrations
+import Postgres
+import ServiceLifecycle
+
+/// The request context of every route; a richer one (the caller's organisation and scopes) replaces it here.
+public typealias AppRequestContext = BasicRequestContext
+
+/// Builds the whole service: the connection pool, the routes, and the services run beside the server.
+/// `advocacy serve` and the tests both call this, so what is tested is what runs.
+public func buildApplication(_ settings: AppSettings) throws -> some ApplicationProtocol {
+    var logger = Logger(label: "advocacy")
+    logger.logLevel = settings.logLevel
+    let migrations = try MigrationSource.locate(explicit: settings.migrationsDirectory).load()
+    let pool = ConnectionPool(configuration: settings.database, logger: logger)
+    let router = buildRouter(pool: pool, migrator: Migrator(migrations: migrations, logger: logger))
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "advocacy"),
+        logger: logger
+    )
+    // Services stop in reverse order: the server finishes its requests before the pool closes.
+    app.addServices(ConnectionPoolService(pool: pool))
+    return app
+}
+
+func buildRouter(pool: ConnectionPool, migrator: Migrator) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        LogRequestsMiddleware(.info)
+        MetricsMiddleware()
+        ErrorMiddleware()
+    }
+    router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
+    return router
+}

@@ -1,0 +1,249 @@
+import CLibPQ
+import Glibc
+import Logging
+
+/// One libpq connection, used synchronously.
+///
+/// Every call blocks the calling thread, so it must run on the pool's dedicated thread pool, never on an
+/// event loop or the Swift concurrency pool. `ConnectionPool` is the only way the service reaches it.
+///
+/// `@unchecked Sendable`: a connection is used by one thread at a time, because the pool lends it to a
+/// single borrower whose work runs as a single job on the thread pool; the mutable handle is never touched
+/// concurrently.
+public final class PostgresConnection: @unchecked Sendable {
+    /// How a connection is set up once connected: these are applied after every (re)connection.
+    public struct Settings: Sendable {
+        /// A `postgres://` URL or a libpq conninfo string, passed to libpq as it is, so multi-host
+        /// strings and `target_session_attrs` behave as libpq documents.
+        public var conninfo: String
+        /// Cancels statements that run longer than this; nil keeps the server's setting.
+        public var statementTimeout: Duration?
+        /// Shown in `pg_stat_activity.application_name`.
+        public var applicationName: String
+
+        public init(conninfo: String, statementTimeout: Duration? = nil, applicationName: String = "advocacy") {
+            self.conninfo = conninfo
+            self.statementTimeout = statementTimeout
+            self.applicationName = applicationName
+        }
+    }
+
+    public let settings: Settings
+    private var handle: OpaquePointer?
+    /// How many times this connection was found dead and replaced.
+    public private(set) var reconnectCount = 0
+
+    public init(settings: Settings) {
+        self.settings = settings
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    /// Connects now: used directly by tools and tests; the pool calls `prepareForUse()`.
+    public static func connect(_ settings: Settings) throws -> PostgresConnection {
+        let connection = PostgresConnection(settings: settings)
+        try connection.prepareForUse()
+        return connection
+    }
+
+    /// The server process id serving this connection, or nil when not connected.
+    public var backendPID: Int32? {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return nil }
+        return PQbackendPID(handle)
+    }
+
+    /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
+    public var isInTransaction: Bool {
+        guard let handle else { return false }
+        return PQtransactionStatus(handle) != PQTRANS_IDLE
+    }
+
+    /// Makes sure the connection is usable: connects when it never was, and replaces it when the server
+    /// closed it since its last use (restart, `pg_terminate_backend`, idle timeout).
+    public func prepareForUse() throws {
+        guard let handle else { return try open() }
+        if PQstatus(handle) == CONNECTION_OK {
+            // libpq's socket is non-blocking: this reads whatever the server sent while we were idle. A
+            // terminated backend sends an error then closes; the second read sees the close and marks it bad.
+            _ = PQconsumeInput(handle)
+            _ = PQconsumeInput(handle)
+        }
+        if PQstatus(handle) != CONNECTION_OK {
+            close()
+            reconnectCount += 1
+            return try open()
+        }
+        if PQtransactionStatus(handle) != PQTRANS_IDLE {
+            // A borrower must never leave a transaction open; if one did, do not let it leak into the next.
+            _ = try? execute("ROLLBACK")
+        }
+    }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    private func open() throws {
+        guard let newHandle = PQconnectdb(settings.conninfo) else {
+            throw PostgresError(code: .connectionFailed, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(newHandle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(newHandle)).trimmingTrailingWhitespace()
+            PQfinish(newHandle)
+            throw PostgresError(
+                code: .connectionFailed,
+                message: "cannot connect to PostgreSQL: \(message)",
+                hint: "check DATABASE_URL (a postgres:// URL or a libpq conninfo string)"
+            )
+        }
+        // Notices (e.g. "relation already exists, skipping") are not errors: keep them out of stderr.
+        PQsetNoticeProcessor(newHandle, { _, _ in }, nil)
+        handle = newHandle
+        var setup: [(String, String)] = [
+            ("TimeZone", "UTC"),
+            ("DateStyle", "ISO, YMD"),
+            ("IntervalStyle", "iso_8601"),
+            ("client_encoding", "UTF8"),
+            ("extra_float_digits", "3"),
+            ("application_name", settings.applicationName),
+        ]
+        if let timeout = settings.statementTimeout {
+            setup.append(("statement_timeout", "\(timeout.milliseconds)ms"))
+        }
+        for (name, value) in setup {
+            _ = try query("SELECT pg_catalog.set_config($1, $2, false)", [name, value])
+        }
+    }
+
+    private func connectedHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(code: .connectionFailed, message: "the connection is not open")
+        }
+        return handle
+    }
+
+    /// Runs one statement with its values bound as parameters (`$1`, `$2`, ...) in text format.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        let handle = try connectedHandle()
+        let texts: [String?] = parameters.map { $0?.postgresText }
+        var cStrings: [UnsafeMutablePointer<CChar>?] = []
+        cStrings.reserveCapacity(texts.count)
+        defer { cStrings.forEach { free($0) } }
+        for (index, text) in texts.enumerated() {
+            guard let text else {
+                cStrings.append(nil)
+                continue
+            }
+            guard !text.utf8.contains(0) else {
+                throw PostgresError(
+                    code: .encodingFailed,
+                    message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold",
+                    query: sql
+                )
+            }
+            cStrings.append(strdup(text))
+        }
+        let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                PQexecParams(handle, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
+            }
+        }
+        return try check(result, sql: sql)
+    }
+
+    /// Runs one or more statements with no parameters (migrations, `BEGIN`, `COMMIT`).
+    public func execute(_ sql: String) throws {
+        let handle = try connectedHandle()
+        _ = try check(PQexec(handle, sql), sql: sql)
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String) throws -> QueryResult {
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            // `result` is non-nil for these statuses.
+            return QueryResult(handle: result.unsafelyUnwrapped)
+        default:
+            let error = PostgresError.from(result: result, connection: handle, code: .queryFailed, query: sql)
+            PQclear(result)
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute("BEGIN")
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            // The connection may be dead; the original error is the one worth reporting.
+            try? execute("ROLLBACK")
+            throw error
+        }
+        try execute("COMMIT")
+        return value
+    }
+
+    /// Bulk-loads rows with `COPY ... FROM STDIN` (text format): `write` appends rows to the writer.
+    ///
+    /// - Returns: the number of rows the server loaded.
+    /// - Throws: `PostgresError` with the server's diagnostics (the line that failed is in `detail`'s
+    ///   context) when the server refuses a row; anything `write` throws aborts the COPY.
+    @discardableResult
+    public func copyIn(_ sql: String, _ write: (CopyWriter) throws -> Void) throws -> Int {
+        let handle = try connectedHandle()
+        let start = PQexec(handle, sql)
+        guard PQresultStatus(start) == PGRES_COPY_IN else {
+            let error = PostgresError.from(result: start, connection: handle, code: .copyFailed, query: sql)
+            PQclear(start)
+            throw error
+        }
+        PQclear(start)
+        let writer = CopyWriter { bytes in
+            let sent = bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+            }
+            guard sent == 1 else {
+                throw PostgresError(
+                    code: .copyFailed,
+                    message: "sending COPY data failed: \(String(cString: PQerrorMessage(handle)))",
+                    query: sql
+                )
+            }
+        }
+        var failure: (any Error)?
+        do {
+            try write(writer)
+            try writer.flush()
+        } catch {
+            failure = error
+        }
+        let message = failure.map { "aborted by the client: \($0)" }
+        _ = PQputCopyEnd(handle, message)
+        var serverError: PostgresError?
+        var loaded = 0
+        while let result = PQgetResult(handle) {
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                loaded = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if serverError == nil {
+                serverError = PostgresError.from(result: result, connection: handle, code: .copyFailed, query: sql)
+            }
+            PQclear(result)
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+        return loaded
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

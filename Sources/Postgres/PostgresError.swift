@@ -1,0 +1,103 @@
+import CLibPQ
+
+/// An error from PostgreSQL or from this client, with everything the server said about it.
+///
+/// The description names the SQLSTATE, the message, the detail and the constraint, so a log line
+/// or an HTTP error built from it tells what went wrong and where.
+public struct PostgresError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Connecting (or reconnecting) failed: wrong URL, server down, authentication refused.
+        case connectionFailed
+        /// The server refused or failed a statement; `sqlState` says why.
+        case queryFailed
+        /// A COPY failed; `sqlState` says why when the server refused it.
+        case copyFailed
+        /// No pooled connection became free within the pool's lease timeout.
+        case poolTimeout
+        /// The pool was closed (the service is shutting down).
+        case poolClosed
+        /// A value could not be decoded as the type asked for.
+        case decodingFailed
+        /// A value could not be sent (text with a NUL character, for example).
+        case encodingFailed
+    }
+
+    public var code: Code
+    public var message: String
+    /// The five-character SQLSTATE, e.g. `23505` for a unique violation.
+    public var sqlState: String?
+    public var detail: String?
+    public var hint: String?
+    public var constraint: String?
+    public var table: String?
+    public var column: String?
+    /// The statement that failed (its text only: values are bound, never part of it).
+    public var query: String?
+
+    public init(
+        code: Code, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
+        constraint: String? = nil, table: String? = nil, column: String? = nil, query: String? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.sqlState = sqlState
+        self.detail = detail
+        self.hint = hint
+        self.constraint = constraint
+        self.table = table
+        self.column = column
+        self.query = query
+    }
+
+    public var description: String {
+        var parts = ["PostgresError.\(code.rawValue)"]
+        if let sqlState { parts.append("SQLSTATE \(sqlState)") }
+        var text = parts.joined(separator: " ") + ": " + message
+        if let detail { text += " (detail: \(detail))" }
+        if let hint { text += " (hint: \(hint))" }
+        if let constraint { text += " (constraint: \(constraint))" }
+        if let table { text += " (table: \(table))" }
+        if let column { text += " (column: \(column))" }
+        if let query { text += " [query: \(query.prefix(200))]" }
+        return text
+    }
+
+    /// `23505`: a row with the same key exists.
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// `23514`: a CHECK constraint refused the row.
+    public var isCheckViolation: Bool { sqlState == "23514" }
+    /// Class 23: any integrity constraint violation (not null, foreign key, unique, check, exclusion).
+    public var isIntegrityViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+    /// `57014`: the statement was cancelled, typically by `statement_timeout`.
+    public var isQueryCanceled: Bool { sqlState == "57014" }
+}
+
+extension PostgresError {
+    /// Builds an error from a failed result, reading every diagnostic field libpq exposes.
+    static func from(result: OpaquePointer?, connection: OpaquePointer?, code: Code, query: String?) -> PostgresError {
+        func field(_ ascii: Unicode.Scalar) -> String? {
+            guard let result, let value = PQresultErrorField(result, Int32(UInt8(ascii: ascii))) else { return nil }
+            return String(cString: value)
+        }
+        let primary = field("M") ?? connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "unknown error"
+        return PostgresError(
+            code: code,
+            message: primary.trimmingTrailingWhitespace(),
+            sqlState: field("C"),
+            detail: field("D"),
+            hint: field("H"),
+            constraint: field("n"),
+            table: field("t"),
+            column: field("c"),
+            query: query
+        )
+    }
+}
+
+extension String {
+    func trimmingTrailingWhitespace() -> String {
+        var copy = self
+        while let last = copy.last, last.isWhitespace { copy.removeLast() }
+        return copy
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Connecting")
+struct ConnectionTests {
+    @Test("a postgres:// URL and a libpq conninfo string both connect")
+    func urlAndConninfo() async throws {
+        let url = try await TestDatabase.url
+        let viaURL = try PostgresConnection.connect(.init(conninfo: url))
+        #expect(try viaURL.query("SELECT current_database()")[0].decode(String.self, at: 0) == TestDatabase.name)
+
+        let components = try #require(URLComponents(string: url))
+        let conninfo = "host=\(components.host ?? "127.0.0.1") port=\(components.port ?? 5432) "
+            + "user=\(components.user ?? "postgres") dbname=\(TestDatabase.name)"
+        let viaConninfo = try PostgresConnection.connect(.init(conninfo: conninfo))
+        #expect(try viaConninfo.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
+    }
+
+    @Test("a multi-host URL with target_session_attrs skips the host that is down, as libpq defines")
+    func multiHost() async throws {
+        let url = try await TestDatabase.url
+        let components = try #require(URLComponents(string: url))
+        let port = try #require(components.port)
+        // Port 1 on loopback refuses connections: libpq must move on to the second host.
+        let multi = "postgresql://\(components.user ?? "postgres")@127.0.0.1:1,127.0.0.1:\(port)/"
+            + "\(TestDatabase.name)?target_session_attrs=read-write&connect_timeout=5"
+        let connection = try PostgresConnection.connect(.init(conninfo: multi))
+        #expect(try connection.query("SELECT inet_server_port()")[0].decode(Int.self, at: 0) == port)
+    }
+
+    @Test("a server that is not there gives a connection error that says what to check")
+    func unreachable() {
+        let error = #expect(throws: PostgresError.self) {
+            _ = try PostgresConnection.connect(.init(conninfo: "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"))
+        }
+        #expect(error?.code == .connectionFailed)
+        #expect(error?.description.contains("DATABASE_URL") == true)
+    }
+
+    @Test("statement_timeout cancels a statement that runs too long")
+    func statementTimeout() async throws {
+        try await TestDatabase.withPool(size: 1, statementTimeout: .milliseconds(100)) { pool in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT pg_sleep(2)")
+            }
+            #expect(error?.isQueryCanceled == true)
+            #expect(error?.sqlState == "57014")
+            // The connection is still good afterwards.
+            let two = try await pool.query("SELECT 2")[0].decode(Int.self, at: 0)
+            #expect(two == 2)
+        }
+    }
+
+    @Test("the server's diagnostics reach the error: SQLSTATE, message, detail, constraint, table")
+    func errorFields() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let insert = "INSERT INTO core.content_items (organization_id, content_id, title, created_at) VALUES ($1, $2, $3, now())"
+            try await pool.query(insert, [organization, "c1", "First"])
+            let duplicate = await #expect(throws: PostgresError.self) {
+                try await pool.query(insert, [organization, "c1", "Again"])
+            }
+            #expect(duplicate?.isUniqueViolation == true)
+            #expect(duplicate?.constraint == "content_items_pkey")
+            #expect(duplicate?.table == "content_items")
+            #expect(duplicate?.detail?.contains("already exists") == true)
+            #expect(duplicate?.query == insert)
+
+            let badCost = await #expect(throws: PostgresError.self) {
+                try await pool.query(
+                    """
+                    INSERT INTO core.programme_costs
+                        (organization_id, cost_id, period_start, period_end, category, amount, currency)
+                    VALUES ($1, 'k1', '2024-02-01', '2024-01-01', 'licence', 10, 'EUR')
+                    """,
+                    [organization]
+                )
+            }
+            #expect(badCost?.isCheckViolation == true)
+            #expect(badCost?.constraint == "cost_period_is_ordered")
+            #expect(badCost?.description.contains("cost_period_is_ordered") == true)
+        }
+    }
+
+    @Test("a parameter with a NUL character is refused before it reaches the server")
+    func nulParameter() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT $1::text", ["a\u{0}b"])
+            }
+            #expect(error?.code == .encodingFailed)
+            #expect(error?.message.contains("$1") == true)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Connection pool")
+struct PoolTests {
+    @Test("work runs on the pool's own threads, not the cooperative pool")
+    func dedicatedThreads() async throws {
+        try await TestDatabase.withPool(size: 2) { pool in
+            let name = try await pool.withConnection { _ in currentThreadName() }
+            // NIOThreadPool names its threads "TP-#n".
+            #expect(name.hasPrefix("TP-"), "ran on thread \(name)")
+        }
+    }
+
+    @Test("the pool never opens more connections than its size, and a waiter gets a clear timeout")
+    func boundedWithTimeout() async throws {
+        let settings = PostgresConnection.Settings(conninfo: try await TestDatabase.url, applicationName: "pool-bound-test")
+        let pool = ConnectionPool(
+            configuration: .init(connection: settings, size: 2, leaseTimeout: .milliseconds(300)),
+            logger: TestDatabase.logger
+        )
+        // Two borrowers hold both connections for a while; the third must time out.
+        async let first: Void = pool.withConnection { try $0.query("SELECT pg_sleep(1.5)") }
+        async let second: Void = pool.withConnection { try $0.query("SELECT pg_sleep(1.5)") }
+        try await Task.sleep(for: .milliseconds(200))
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.query("SELECT 1")
+        }
+        #expect(error?.code == .poolTimeout)
+        #expect(error?.message.contains("all 2 in use") == true)
+        let sessions = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        let open = try sessions.query(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-bound-test'"
+        )[0].decode(Int.self, at: 0)
+        #expect(open == 2)
+        _ = try await (first, second)
+        // Once they are back, the pool serves again.
+        #expect(try await pool.query("SELECT 3")[0].decode(Int.self, at: 0) == 3)
+        await pool.close()
+    }
+
+    @Test("many concurrent callers share a small pool and all get an answer")
+    func sharing() async throws {
+        try await TestDatabase.withPool(size: 3) { pool in
+            let sum = try await withThrowingTaskGroup(of: Int.self) { group in
+                for value in 1...50 {
+                    group.addTask { try await pool.query("SELECT $1::int * 2", [value])[0].decode(Int.self, at: 0) }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sum == (1...50).reduce(0, +) * 2)
+        }
+    }
+
+    @Test("a pooled connection killed by the server is replaced on next use")
+    func killedConnectionIsReplaced() async throws {
+        let appName = "kill-test-\(UUID().uuidString.prefix(8))"
+        let settings = PostgresConnection.Settings(conninfo: try await TestDatabase.url, applicationName: appName)
+        let pool = ConnectionPool(configuration: .init(connection: settings, size: 2), logger: TestDatabase.logger)
+        // Open both connections.
+        async let a = pool.withConnection { conn -> Int32 in
+            Thread.sleep(forTimeInterval: 0.2)
+            return conn.backendPID ?? 0
+        }
+        async let b = pool.withConnection { conn -> Int32 in
+            Thread.sleep(forTimeInterval: 0.2)
+            return conn.backendPID ?? 0
+        }
+        let before = Set(try await [a, b])
+        #expect(before.count == 2)
+
+        let admin = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        let killed = try admin.query(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) AS k",
+            [appName]
+        )[0].decode(Int.self, at: 0)
+        #expect(killed == 2)
+        // pg_terminate_backend only signals: wait until the backends are gone.
+        for _ in 0..<100 {
+            let left = try admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", [before.map(Int.init)])
+            if try left[0].decode(Int.self, at: 0) == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        for _ in 0..<4 {
+            #expect(try await pool.query("SELECT 1")[0].decode(Int.self, at: 0) == 1)
+        }
+        let after = try await pool.withConnection { $0.backendPID ?? 0 }
+        #expect(!before.contains(after))
+        await pool.close()
+    }
+
+    @Test("a closed pool refuses new work with a clear error")
+    func closed() async throws {
+        let pool = try await TestDatabase.makePool(size: 1)
+        _ = try await pool.query("SELECT 1")
+        await pool.close()
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        #expect(error?.code == .poolClosed)
+    }
+}
+
+/// The kernel's name for the calling thread (NIOThreadPool names its threads "TP-#n").
+private func currentThreadName() -> String {
+    let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+    return name.trimmingCharacters(in: .whitespacesAndNewlines)
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Values, transactions and COPY")
+struct ValueTests {
+    @Test("typed decoding of every supported type, NULL included")
+    func decoding() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let row = try await pool.query(
+                """
+                SELECT 42::bigint AS i, 2.5::float8 AS d, 12345678901234567.89::numeric(20,2) AS n, true AS b,
+                       'tab\there' AS s, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u,
+                       '2024-03-05 12:34:56.789012+02'::timestamptz AS t, '2024-02-29'::date AS day,
+                       NULL::int AS missing
+                """
+            )[0]
+            #expect(try row.decode(Int.self, "i") == 42)
+            #expect(try row.decode(Double.self, "d") == 2.5)
+            #expect(try row.decode(Decimal.self, "n") == Decimal(string: "12345678901234567.89"))
+            #expect(try row.decode(String.self, "n") == "12345678901234567.89")
+            #expect(try row.decode(Bool.self, "b") == true)
+            #expect(try row.decode(String.self, "s") == "tab\there")
+            #expect(try row.decode(UUID.self, "u") == UUID(uuidString: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"))
+            let expected = try #require(ISO8601DateFormatter().date(from: "2024-03-05T10:34:56Z"))
+            let decoded = try row.decode(Date.self, "t")
+            #expect(abs(decoded.timeIntervalSince(expected) - 0.789012) < 0.000_001)
+            #expect(try row.decode(Date.self, "day") == ISO8601DateFormatter().date(from: "2024-02-29T00:00:00Z"))
+            #expect(try row.decode(Int?.self, "missing") == nil)
+            let nullError = #expect(throws: PostgresError.self) { try row.decode(Int.self, "missing") }
+            #expect(nullError?.message.contains("\"missing\" is NULL") == true)
+            let typeError = #expect(throws: PostgresError.self) { try row.decode(Int.self, "s") }
+            #expect(typeError?.code == .decodingFailed)
+            #expect(throws: PostgresError.self) { try row.decode(Int.self, "no_such_column") }
+        }
+    }
+
+    @Test("bound parameters round-trip exactly, with no SQL injection possible")
+    func parameters() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let date = Date(timeIntervalSince1970: 1_700_000_000.123456)
+            let hostile = "'); DROP TABLE core.organizations; --"
+            let row = try await pool.query(
+                "SELECT $1::text AS s, $2::timestamptz AS t, $3::numeric AS n, $4::uuid AS u, $5::int AS z, $6::float8 AS f",
+                [hostile, date, Decimal(string: "0.10"), UUID(), nil, 0.1]
+            )[0]
+            #expect(try row.decode(String.self, "s") == hostile)
+            #expect(abs(try row.decode(Date.self, "t").timeIntervalSince(date)) < 0.000_001)
+            #expect(try row.decode(Decimal.self, "n") == Decimal(string: "0.1"))
+            #expect(try row.decode(Int?.self, "z") == nil)
+            #expect(try row.decode(Double.self, "f") == 0.1)
+            let tables = try await pool.query("SELECT to_regclass('core.organizations') IS NOT NULL")
+            #expect(try tables[0].decode(Bool.self, at: 0))
+        }
+    }
+
+    @Test("a transaction commits on return and rolls back on any thrown error")
+    func transactions() async throws {
+        struct Boom: Error {}
+        try await TestDatabase.withPool(size: 1) { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let insert = "INSERT INTO core.content_items (organization_id, content_id, title, created_at) VALUES ($1, $2, 't', now())"
+            try await pool.transaction { try $0.query(insert, [organization, "kept"]) }
+            await #expect(throws: Boom.self) {
+                try await pool.transaction { connection in
+                    try connection.query(insert, [organization, "dropped"])
+                    throw Boom()
+                }
+            }
+            await #expect(throws: PostgresError.self) {
+                try await pool.transaction { connection in
+                    try connection.query(insert, [organization, "dropped-too"])
+                    try connection.query(insert, [organization, "kept"])  // duplicate key
+                }
+            }
+            let ids = try await pool.query(
+                "SELECT content_id FROM core.content_items WHERE organization_id = $1 ORDER BY 1", [organization]
+            ).map { try $0.decode(String.self, at: 0) }
+            #expect(ids == ["kept"])
+            // The connection is usable and not left inside a transaction.
+            let inTransaction = try await pool.withConnection { $0.isInTransaction }
+            #expect(!inTransaction)
+        }
+    }
+
+    @Test("COPY escapes tabs, newlines, carriage returns, backslashes and NULL, and keeps Unicode")
+    func copyEscaping() async throws {
+        let awkward: [String?] = [
+            "plain", "tab\tinside", "new\nline", "carriage\rreturn", "back\\slash", "\\N", nil, "",
+            "émoji 🚀 and “quotes”", "ends with backslash\\", "a\\tb",
+        ]
+        try await TestDatabase.withPool(size: 1) { pool in
+            let loaded = try await pool.withConnection { connection -> [String?] in
+                try connection.execute("CREATE TEMP TABLE copy_test (n int, s text)")
+                let count = try connection.copyIn("COPY copy_test (n, s) FROM STDIN") { writer in
+                    for (index, value) in awkward.enumerated() {
+                        writer.add(index)
+                        try writer.add(value)
+                        try writer.endRow()
+                    }
+                }
+                #expect(count == awkward.count)
+                return try connection.query("SELECT s FROM copy_test ORDER BY n").map { try $0.decode(String?.self, at: 0) }
+            }
+            #expect(loaded == awkward)
+        }
+    }
+
+    @Test("a row the server refuses aborts the COPY with the server's reason and loads nothing")
+    func copyRefused() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { connection in
+                    try connection.copyIn(
+                        "COPY core.programme_costs (organization_id, cost_id, period_start, period_end, category, amount, currency) FROM STDIN"
+                    ) { writer in
+                        for (id, amount) in [("ok", "10.00"), ("negative", "-5")] {
+                            try writer.add(organization)
+                            try writer.add(id)
+                            try writer.add("2024-01-01")
+                            try writer.add("2024-01-31")
+                            try writer.add("licence")
+                            try writer.add(amount)
+                            try writer.add("EUR")
+                            try writer.endRow()
+                        }
+                    }
+                }
+            }
+            #expect(error?.code == .copyFailed)
+            #expect(error?.sqlState == "23514")
+            let count = try await pool.query("SELECT count(*) FROM core.programme_costs WHERE organization_id = $1", [organization])
+            #expect(try count[0].decode(Int.self, at: 0) == 0)
+            // And the connection still works.
+            let one = try await pool.query("SELECT 1")[0].decode(Int.self, at: 0)
+            #expect(one == 1)
+        }
+    }
+}
