@@ -74,7 +74,16 @@ public final class ConnectionPool: Sendable {
             if connection.reconnectCount > reconnectsBefore {
                 logger.warning("replaced a PostgreSQL connection the server had closed")
             }
-            return try body(connection)
+            do {
+                return try body(connection)
+            } catch let error as PostgresError where connection.isBroken && connection.statementsSinceLease <= 1 {
+                // The server closed the connection before answering the first statement (restart, terminated
+                // backend, idle timeout), a race the check above cannot always win. That statement did not
+                // commit anything on its own: reconnect and run the work once more.
+                logger.warning("PostgreSQL connection lost; reconnecting and retrying", metadata: ["error": "\(error)"])
+                try connection.prepareForUse()
+                return try body(connection)
+            }
         }
     }
 

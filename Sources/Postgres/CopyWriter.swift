@@ -8,6 +8,8 @@ public final class CopyWriter {
     private let send: ([UInt8]) throws -> Void
     private static let chunkSize = 1 << 18
     public private(set) var rowCount = 0
+    /// Called with `rowCount` each time a chunk goes to the server: a hook for progress bars.
+    public var onChunkSent: ((Int) -> Void)?
 
     init(send: @escaping ([UInt8]) throws -> Void) {
         self.send = send
@@ -72,5 +74,6 @@ public final class CopyWriter {
         guard !buffer.isEmpty else { return }
         try send(buffer)
         buffer.removeAll(keepingCapacity: true)
+        onChunkSent?(rowCount)
     }
 }

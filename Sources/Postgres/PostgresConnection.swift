@@ -32,6 +32,9 @@ public final class PostgresConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// How many times this connection was found dead and replaced.
     public private(set) var reconnectCount = 0
+    /// Statements sent since the last `prepareForUse()`: the pool retries only a lease whose very first
+    /// statement found the connection dead, when nothing can have run twice.
+    private(set) var statementsSinceLease = 0
 
     public init(settings: Settings) {
         self.settings = settings
@@ -54,6 +57,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return PQbackendPID(handle)
     }
 
+    /// Whether the server end is gone (closed, restarted, terminated): the next `prepareForUse()` reconnects.
+    public var isBroken: Bool {
+        guard let handle else { return true }
+        return PQstatus(handle) != CONNECTION_OK
+    }
+
     /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
     public var isInTransaction: Bool {
         guard let handle else { return false }
@@ -63,6 +72,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Makes sure the connection is usable: connects when it never was, and replaces it when the server
     /// closed it since its last use (restart, `pg_terminate_backend`, idle timeout).
     public func prepareForUse() throws {
+        defer { statementsSinceLease = 0 }
         guard let handle else { return try open() }
         if PQstatus(handle) == CONNECTION_OK {
             // libpq's socket is non-blocking: this reads whatever the server sent while we were idle. A
@@ -119,6 +129,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private func connectedHandle() throws -> OpaquePointer {
+        statementsSinceLease += 1
         guard let handle else {
             throw PostgresError(code: .connectionFailed, message: "the connection is not open")
         }

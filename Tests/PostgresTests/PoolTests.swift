@@ -1,7 +1,10 @@
 import Foundation
 import Postgres
 import TestSupport
+import Synchronization
 import Testing
+
+private let attemptCounter = Mutex(0)
 
 @Suite("Connection pool")
 struct PoolTests {
@@ -90,6 +93,25 @@ struct PoolTests {
         let after = try await pool.withConnection { $0.backendPID ?? 0 }
         #expect(!before.contains(after))
         await pool.close()
+    }
+
+    @Test("a connection that dies between the check and its first statement is replaced, and the work retried once")
+    func diesJustBeforeUse() async throws {
+        let url = try await TestDatabase.url
+        try await TestDatabase.withPool(size: 1) { pool in
+            let attempts = try await pool.withConnection { connection -> Int in
+                attemptCounter.withLock { $0 += 1 }
+                if attemptCounter.withLock({ $0 }) == 1, let pid = connection.backendPID {
+                    // Kill our own backend from outside, as a server restart would, and let it die.
+                    let admin = try PostgresConnection.connect(.init(conninfo: url))
+                    try admin.query("SELECT pg_terminate_backend($1)", [Int(pid)])
+                    Thread.sleep(forTimeInterval: 0.3)
+                }
+                _ = try connection.query("SELECT 1")
+                return attemptCounter.withLock { $0 }
+            }
+            #expect(attempts == 2)
+        }
     }
 
     @Test("a closed pool refuses new work with a clear error")

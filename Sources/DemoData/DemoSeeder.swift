@@ -1,0 +1,629 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Loads a realistic, deterministic demo organisation through COPY, in one transaction: the same plan
+/// gives the same rows, and a failed load leaves nothing behind. An existing organisation with the plan's
+/// slug is replaced.
+public struct DemoSeeder: Sendable {
+    public let plan: DemoPlan
+    private let logger: Logger
+
+    public init(plan: DemoPlan, logger: Logger) {
+        self.plan = plan
+        self.logger = logger
+    }
+
+    /// - Parameter progress: called with (rows written, rows expected) as the load goes.
+    public func run(on pool: ConnectionPool, progress: @escaping @Sendable (Int, Int) -> Void) async throws -> DemoSummary {
+        let plan = self.plan
+        return try await pool.withConnection { connection in
+            // A large load must not be cut by the service's statement timeout.
+            try connection.transaction { connection in
+                try connection.query("SELECT set_config('statement_timeout', '0', true)")
+                var load = DemoLoad(plan: plan, connection: connection, progress: progress)
+                return try load.run()
+            }
+        }
+    }
+}
+
+/// One load in progress: the generator state and the tables written so far.
+struct DemoLoad {
+    let plan: DemoPlan
+    let connection: PostgresConnection
+    let progress: @Sendable (Int, Int) -> Void
+    var random: SplitMix64
+    var written = 0
+    var rows: [(table: String, count: Int)] = []
+    var organization = UUID()
+
+    // Generated entities that later tables refer to.
+    var ambassadors: [Ambassador] = []
+    var ambassadorWeights: [Double] = []  // cumulative activity, for weighted picks
+    var contents: [Content] = []
+    var posts = Posts()
+
+    let day: Int64 = 86_400_000_000  // microseconds
+    let start: Int64
+    let end: Int64
+
+    init(plan: DemoPlan, connection: PostgresConnection, progress: @escaping @Sendable (Int, Int) -> Void) {
+        self.plan = plan
+        self.connection = connection
+        self.progress = progress
+        self.random = SplitMix64(seed: plan.seed)
+        self.end = Int64(plan.endDate.timeIntervalSince1970 * 1_000_000) + 86_400_000_000 - 1
+        self.start = end + 1 - 365 * 86_400_000_000
+    }
+
+    struct Ambassador {
+        let id: String
+        let enrolled: Int64
+        let left: Int64?
+        let linkedinConnections: Int
+        let xFollowers: Int?
+        let ssiBase: Double
+        let ssiTrend: Double
+        let pillarWeights: [Double]
+    }
+
+    struct Content {
+        let id: String
+        let created: Int64
+        let campaign: String
+        let url: String
+    }
+
+    /// Posts as columns: millions of them must stay cheap.
+    struct Posts {
+        var time: [Int64] = []
+        var ambassador: [Int32] = []
+        var network: [UInt8] = []
+        var content: [Int32] = []  // -1: own post
+        var id: [String] = []
+        var token: [String] = []
+    }
+
+    static let networks = ["linkedin", "x", "facebook", "instagram", "xing", "other"]
+    static let teams: [(team: String, department: String, region: String)] = [
+        ("Enterprise Sales", "Sales", "EMEA"), ("SMB Sales", "Sales", "EMEA"), ("Sales Americas", "Sales", "Americas"),
+        ("Sales APAC", "Sales", "APAC"), ("Brand", "Marketing", "EMEA"), ("Demand Generation", "Marketing", "Americas"),
+        ("Product Marketing", "Marketing", "EMEA"), ("Platform Engineering", "Engineering", "EMEA"),
+        ("Data Engineering", "Engineering", "Americas"), ("Talent Acquisition", "HR", "EMEA"),
+        ("Customer Success", "Services", "APAC"), ("Consulting", "Services", "Americas"),
+    ]
+    static let topics = ["product", "culture", "customer story", "hiring", "thought leadership", "event", "research", "csr"]
+    static let campaigns = [
+        "spring-launch", "summer-hiring", "autumn-summit", "year-end-report", "customer-week", "always-on",
+        "webinar-series", "new-office", "sustainability", "product-tour",
+    ]
+
+    func date(_ micros: Int64) -> Date { Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
+
+    /// A time in [from, to], denser towards `to` when `growth` > 1 (adoption grows over the year).
+    mutating func time(from: Int64, to: Int64, growth: Double = 1) -> Int64 {
+        guard to > from else { return from }
+        let u = growth == 1 ? random.unit() : Foundation.pow(random.unit(), 1 / growth)
+        return from + Int64(Double(to - from) * u)
+    }
+
+    mutating func copy(_ table: String, _ columns: String, _ body: (inout DemoLoad, CopyWriter) throws -> Void) throws {
+        var written = 0
+        var this = self
+        let (base, total, progress) = (self.written, plan.estimatedRows, self.progress)
+        try connection.copyIn("COPY \(table) (\(columns)) FROM STDIN") { writer in
+            writer.onChunkSent = { rows in progress(base + rows, max(base + rows, total)) }
+            try body(&this, writer)
+            written = writer.rowCount
+        }
+        self = this
+        self.written += written
+        rows.append((table, written))
+        progress(self.written, max(self.written, plan.estimatedRows))
+    }
+
+    mutating func run() throws -> DemoSummary {
+        try connection.query("DELETE FROM core.organizations WHERE slug = $1", [plan.slug])
+        organization = try connection.query(
+            """
+            INSERT INTO core.organizations (slug, name, currency, time_zone, careers_path)
+            VALUES ($1, $2, 'EUR', 'Europe/Paris', '/careers') RETURNING organization_id
+            """,
+            [plan.slug, plan.name]
+        )[0].decode(UUID.self, at: 0)
+        try loadAmbassadors()
+        try loadContent()
+        try loadPosts()
+        try loadMetrics()
+        try loadAudience()
+        try loadSSI()
+        try loadVisits()
+        try loadLeads()
+        try loadApplications()
+        try loadCostsAndRates()
+        try connection.execute("ANALYZE")
+        return DemoSummary(organizationID: organization, rows: rows)
+    }
+
+    mutating func loadAmbassadors() throws {
+        for index in 0..<plan.ambassadors {
+            let enrolled = random.chance(0.7)
+                ? start - Int64(random.int(1...365)) * day
+                : time(from: start, to: end - 30 * day)
+            let left: Int64? = random.chance(0.08) ? time(from: enrolled + 30 * day, to: end) : nil
+            let base = min(92, max(15, random.normal(mean: 55, deviation: 12)))
+            ambassadors.append(
+                Ambassador(
+                    id: String(format: "amb-%05d", index + 1),
+                    enrolled: enrolled,
+                    left: left.flatMap { $0 < end ? $0 : nil },
+                    linkedinConnections: Int(random.logNormal(median: 600, spread: 0.7)),
+                    xFollowers: random.chance(0.3) ? Int(random.logNormal(median: 300, spread: 1)) : nil,
+                    ssiBase: base,
+                    ssiTrend: random.normal(mean: 0.12, deviation: 0.2),
+                    pillarWeights: (0..<4).map { _ in 0.8 + random.unit() * 0.4 }
+                )
+            )
+            let activity = random.logNormal(median: 1, spread: 0.9)
+            ambassadorWeights.append((ambassadorWeights.last ?? 0) + activity)
+        }
+        try copy(
+            "core.ambassadors",
+            "organization_id, ambassador_id, display_name, team, department, region, enrolled_at, left_at, attributes_as_of"
+        ) { load, writer in
+            for (index, ambassador) in load.ambassadors.enumerated() {
+                let team = Self.teams[index % Self.teams.count]
+                try writer.add(load.organization)
+                try writer.add(ambassador.id)
+                try writer.add("Ambassador \(index + 1)")
+                try writer.add(team.team)
+                try writer.add(team.department)
+                try writer.add(team.region)
+                try writer.add(load.date(ambassador.enrolled))
+                try writer.add(ambassador.left.map(load.date))
+                try writer.add(load.date(ambassador.enrolled))
+                try writer.endRow()
+            }
+        }
+        try copy("core.ambassador_networks", "organization_id, ambassador_id, network, connection_count, as_of") { load, writer in
+            for ambassador in load.ambassadors {
+                for (network, count) in [("linkedin", ambassador.linkedinConnections), ("x", ambassador.xFollowers)] {
+                    guard let count else { continue }
+                    try writer.add(load.organization)
+                    try writer.add(ambassador.id)
+                    try writer.add(network)
+                    writer.add(count)
+                    try writer.add(load.date(ambassador.enrolled))
+                    try writer.endRow()
+                }
+            }
+        }
+    }
+
+    mutating func loadContent() throws {
+        let spacing = (end - start + 60 * day) / Int64(plan.contentItems)
+        for index in 0..<plan.contentItems {
+            let slug = String(format: "content-%04d", index + 1)
+            contents.append(
+                Content(
+                    id: slug,
+                    created: start - 60 * day + Int64(index) * spacing,
+                    campaign: random.pick(Self.campaigns),
+                    url: "https://www.demo-corp.example/blog/\(slug)"
+                )
+            )
+        }
+        try copy("core.content_items", "organization_id, content_id, title, url, topic, campaign, created_at") { load, writer in
+            for (index, content) in load.contents.enumerated() {
+                let topic = Self.topics[index % Self.topics.count]
+                try writer.add(load.organization)
+                try writer.add(content.id)
+                try writer.add("\(topic.capitalized) #\(index + 1)")
+                try writer.add(content.url)
+                try writer.add(topic)
+                try writer.add(content.campaign)
+                try writer.add(load.date(content.created))
+                try writer.endRow()
+            }
+        }
+    }
+
+    mutating func pickAmbassador() -> Int {
+        let target = random.unit() * (ambassadorWeights.last ?? 0)
+        var low = 0
+        var high = ambassadorWeights.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if ambassadorWeights[middle] <= target { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    mutating func loadPosts() throws {
+        let networkWeights: [(UInt8, Double)] = [(0, 75), (1, 10), (2, 6), (3, 4), (4, 3), (5, 2)]
+        for index in 0..<plan.posts {
+            let ambassadorIndex = pickAmbassador()
+            let ambassador = ambassadors[ambassadorIndex]
+            let from = max(start, ambassador.enrolled)
+            let to = min(end, ambassador.left ?? end)
+            let posted = time(from: from, to: to, growth: 1.6)
+            // Recent content is shared most: pick among items created before the post, skewed to the newest.
+            let available = contents.lastIndex { $0.created <= posted } ?? -1
+            var content: Int32 = -1
+            if available >= 0, random.chance(0.8) {
+                content = Int32(available - Int(Double(available) * Foundation.pow(random.unit(), 3)))
+            }
+            posts.time.append(posted)
+            posts.ambassador.append(Int32(ambassadorIndex))
+            posts.network.append(random.pick(networkWeights))
+            posts.content.append(content)
+            posts.id.append("post-\(index + 1)")
+            posts.token.append("p" + String(index + 1, radix: 36))
+        }
+        try copy(
+            "fact.posts", "organization_id, post_id, ambassador_id, network, content_id, posted_at, tracked_url, utm_token"
+        ) { load, writer in
+            for index in load.posts.id.indices {
+                let network = Self.networks[Int(load.posts.network[index])]
+                let contentIndex = Int(load.posts.content[index])
+                let content = contentIndex >= 0 ? load.contents[contentIndex] : nil
+                try writer.add(load.organization)
+                try writer.add(load.posts.id[index])
+                try writer.add(load.ambassadors[Int(load.posts.ambassador[index])].id)
+                try writer.add(network)
+                try writer.add(content?.id)
+                try writer.add(load.date(load.posts.time[index]))
+                try writer.add(
+                    content.map {
+                        "\($0.url)?utm_medium=employee_advocacy&utm_source=\(network)"
+                            + "&utm_campaign=\($0.campaign)&utm_content=\(load.posts.token[index])"
+                    }
+                )
+                try writer.add(content == nil ? nil : load.posts.token[index])
+                try writer.endRow()
+            }
+        }
+    }
+
+    mutating func loadMetrics() throws {
+        // Cumulative counters observed 2 hours to 4 weeks after posting; each observation is larger.
+        let checkpoints: [(offset: Int64, share: Double)] = [
+            (2 * 3_600_000_000, 0.25), (day, 0.6), (3 * day, 0.85), (7 * day, 0.95), (28 * day, 1),
+        ]
+        let bandReach: [Double] = [0.75, 0.75, 1, 1.25, 1.5]  // seed 001: reach by SSI band
+        try copy(
+            "fact.post_metric_observations",
+            "organization_id, post_id, observed_at, impressions, members_reached, reactions, comments, reshares, clicks, saves"
+        ) { load, writer in
+            for index in load.posts.id.indices {
+                let ambassador = load.ambassadors[Int(load.posts.ambassador[index])]
+                let network = Int(load.posts.network[index])
+                let audience = network == 1 ? (ambassador.xFollowers ?? 150) : ambassador.linkedinConnections
+                let band = min(4, max(0, Int((ambassador.ssiBase - 30) / 15)))
+                let finalImpressions = Double(audience) * bandReach[band] * load.random.logNormal(median: 0.6, spread: 0.8)
+                let reactionRate = load.random.logNormal(median: 0.015, spread: 0.5)
+                let clickRate = load.random.logNormal(median: 0.008, spread: 0.6)
+                for checkpoint in checkpoints {
+                    let observed = load.posts.time[index] + checkpoint.offset
+                    guard observed <= load.end else { break }
+                    let impressions = Int(finalImpressions * checkpoint.share)
+                    let reactions = Int(Double(impressions) * reactionRate)
+                    try writer.add(load.organization)
+                    try writer.add(load.posts.id[index])
+                    try writer.add(load.date(observed))
+                    writer.add(impressions)
+                    writer.add(Int(Double(impressions) * 0.72))
+                    writer.add(reactions)
+                    writer.add(reactions / 8)
+                    writer.add(reactions / 16)
+                    writer.add(Int(Double(impressions) * clickRate))
+                    writer.add(reactions / 20)
+                    try writer.endRow()
+                }
+            }
+        }
+        try connection.execute(
+            """
+            INSERT INTO fact.post_metrics
+            SELECT DISTINCT ON (organization_id, post_id) *
+            FROM fact.post_metric_observations
+            WHERE organization_id = '\(organization.postgresText)'
+            ORDER BY organization_id, post_id, observed_at DESC
+            """
+        )
+    }
+
+    mutating func loadAudience() throws {
+        let members = max(1, plan.touches / 3)
+        try copy("fact.audience_touches", "organization_id, touch_id, member_hash, post_id, ambassador_id, occurred_at") { load, writer in
+            guard !load.posts.id.isEmpty else { return }
+            for index in 0..<load.plan.touches {
+                let post = load.random.int(0...(load.posts.id.count - 1))
+                let member = Int(Double(members) * Foundation.pow(load.random.unit(), 1.5))
+                let delay = Int64(load.random.logNormal(median: 6, spread: 1) * 3_600_000_000)
+                try writer.add(load.organization)
+                try writer.add("touch-\(index + 1)")
+                try writer.add(SplitMix64.pseudonym(kind: 1, index: member))
+                try writer.add(load.posts.id[post])
+                try writer.add(load.ambassadors[Int(load.posts.ambassador[post])].id)
+                try writer.add(load.date(min(load.end, load.posts.time[post] + delay)))
+                try writer.endRow()
+            }
+        }
+        try connection.execute(
+            """
+            INSERT INTO fact.audience_members (organization_id, member_hash, first_touched_at)
+            SELECT organization_id, member_hash, min(occurred_at)
+            FROM fact.audience_touches
+            WHERE organization_id = '\(organization.postgresText)'
+            GROUP BY organization_id, member_hash
+            """
+        )
+    }
+
+    mutating func loadSSI() throws {
+        try copy(
+            "fact.ssi_snapshots",
+            """
+            organization_id, ambassador_id, snapshot_date, brand_score, people_score, insights_score, relationships_score,
+            total_score, industry_rank_top_pct, network_rank_top_pct, industry_average, network_average,
+            source_event_id, source_occurred_at
+            """
+        ) { load, writer in
+            for ambassador in load.ambassadors {
+                let first = max(load.start, ambassador.enrolled + 7 * load.day) / load.day
+                let last = min(load.end, ambassador.left ?? load.end) / load.day
+                var week = 0
+                var dayNumber = first
+                while dayNumber <= last {
+                    let score = min(98, max(5, ambassador.ssiBase + ambassador.ssiTrend * Double(week) + load.random.normal(deviation: 1.2)))
+                    let weightSum = ambassador.pillarWeights.reduce(0, +)
+                    // Pillars in hundredths, each at most 25.00; the total is their exact sum.
+                    let pillars = ambassador.pillarWeights.map { min(2_500, Int((score * $0 / weightSum * 100).rounded())) }
+                    let total = pillars.reduce(0, +)
+                    let snapshotDate = load.date(dayNumber * load.day)
+                    try writer.add(load.organization)
+                    try writer.add(ambassador.id)
+                    try writer.add(String(snapshotDate.postgresText.prefix(10)))
+                    for pillar in pillars { try writer.add(Self.hundredths(pillar)) }
+                    try writer.add(Self.hundredths(total))
+                    try writer.add(Self.hundredths(max(100, min(10_000, (10_000 - total) * 11 / 10))))
+                    try writer.add(Self.hundredths(max(100, min(10_000, (10_000 - total) * 8 / 10))))
+                    try writer.add("48.50")
+                    try writer.add("52.10")
+                    try writer.add("ssi-\(ambassador.id)-\(dayNumber)")
+                    try writer.add(load.date(dayNumber * load.day + 6 * 3_600_000_000))
+                    try writer.endRow()
+                    week += 1
+                    dayNumber += 7
+                }
+            }
+        }
+    }
+
+    static func hundredths(_ value: Int) -> String {
+        let cents = value % 100
+        return "\(value / 100).\(cents < 10 ? "0" : "")\(cents)"
+    }
+
+    mutating func loadVisits() throws {
+        let visitors = max(1, plan.visits / 2)
+        let others: [((medium: String?, source: String?), Double)] = [
+            ((nil, nil), 40), (("cpc", "google"), 30), (("email", "newsletter"), 20), (("social", "linkedin"), 10),
+        ]
+        try copy(
+            "fact.web_visits",
+            """
+            organization_id, visit_id, occurred_at, visitor_hash, landing_url, utm_source, utm_medium, utm_campaign,
+            utm_content, utm_term, site_section, is_advocacy
+            """
+        ) { load, writer in
+            for index in 0..<load.plan.visits {
+                let careers = load.random.chance(0.12)
+                let path = careers ? "/careers/jobs/job-\(load.random.int(1...40))" : "/blog/content-\(load.random.int(1...load.plan.contentItems))"
+                var occurred: Int64
+                var source: String?
+                var medium: String?
+                var campaign: String?
+                var token: String?
+                if load.random.chance(0.3), !load.posts.id.isEmpty {
+                    let post = load.random.int(0...(load.posts.id.count - 1))
+                    occurred = load.posts.time[post] + Int64(load.random.logNormal(median: 12, spread: 1) * 3_600_000_000)
+                    source = Self.networks[Int(load.posts.network[post])]
+                    medium = "employee_advocacy"
+                    let content = Int(load.posts.content[post])
+                    campaign = content >= 0 ? load.contents[content].campaign : "own-posts"
+                    // A few links lose their token on the way (shortened, edited): still advocacy traffic.
+                    token = load.random.chance(0.03) ? "unknown\(index)" : load.posts.token[post]
+                } else {
+                    occurred = load.time(from: load.start, to: load.end, growth: 1.2)
+                    let channel = load.random.pick(others)
+                    medium = channel.medium
+                    source = channel.source
+                    campaign = medium == nil ? nil : load.random.pick(Self.campaigns)
+                }
+                occurred = min(occurred, load.end)
+                var query: [String] = []
+                if let source { query.append("utm_source=\(source)") }
+                if let medium { query.append("utm_medium=\(medium)") }
+                if let campaign { query.append("utm_campaign=\(campaign)") }
+                if let token { query.append("utm_content=\(token)") }
+                let url = "https://www.demo-corp.example\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+                try writer.add(load.organization)
+                try writer.add("visit-\(index + 1)")
+                try writer.add(load.date(occurred))
+                try writer.add(SplitMix64.pseudonym(kind: 2, index: Int(Double(visitors) * Foundation.pow(load.random.unit(), 1.3))))
+                try writer.add(url)
+                try writer.add(source)
+                try writer.add(medium)
+                try writer.add(campaign)
+                try writer.add(token)
+                try writer.add(nil as String?)
+                try writer.add(careers ? "careers" : "main")
+                try writer.add(medium == "employee_advocacy")
+                try writer.endRow()
+            }
+        }
+    }
+
+    mutating func loadLeads() throws {
+        let channels: [(String, Double)] = [
+            ("employee_advocacy", 12), ("paid", 30), ("organic", 25), ("email", 15), ("event", 10), ("referral", 5),
+            ("other", 3),
+        ]
+        var changes: [(id: String, lead: String, stage: String, at: Int64, amount: String?)] = []
+        try copy(
+            "fact.leads",
+            "organization_id, lead_id, created_at, source_channel, ambassador_id, post_id, estimated_value, currency"
+        ) { load, writer in
+            for index in 0..<load.plan.leads {
+                let channel = load.random.pick(channels)
+                let advocacy = channel == "employee_advocacy" && !load.posts.id.isEmpty
+                var created = load.time(from: load.start, to: load.end, growth: 1.3)
+                var ambassador: String?
+                var post: String?
+                if advocacy {
+                    let postIndex = load.random.int(0...(load.posts.id.count - 1))
+                    created = min(load.end, load.posts.time[postIndex] + Int64(load.random.int(1...20)) * load.day)
+                    post = load.posts.id[postIndex]
+                    ambassador = load.ambassadors[Int(load.posts.ambassador[postIndex])].id
+                }
+                let estimate = Int(load.random.logNormal(median: 12_000, spread: 0.8) * 100)
+                let lead = "lead-\(index + 1)"
+                try writer.add(load.organization)
+                try writer.add(lead)
+                try writer.add(load.date(created))
+                try writer.add(advocacy ? "employee_advocacy" : (channel == "employee_advocacy" ? "other" : channel))
+                try writer.add(ambassador)
+                try writer.add(post)
+                try writer.add(Self.hundredths(estimate))
+                try writer.add("EUR")
+                try writer.endRow()
+                // Advocacy leads close about seven times as often (seed 004).
+                if load.random.chance(advocacy ? 0.5 : 0.3) {
+                    changes.append(("\(lead)-q", lead, "qualified", created + Int64(load.random.int(2...14)) * load.day, nil))
+                }
+                if load.random.chance(advocacy ? 0.21 : 0.03) {
+                    let amount = Int(Double(estimate) * (0.7 + load.random.unit() * 0.6))
+                    changes.append(("\(lead)-w", lead, "won", created + Int64(load.random.int(20...90)) * load.day, Self.hundredths(amount)))
+                } else if load.random.chance(0.5) {
+                    changes.append(("\(lead)-l", lead, "lost", created + Int64(load.random.int(15...120)) * load.day, nil))
+                }
+            }
+        }
+        try copy("fact.lead_stage_changes", "organization_id, change_id, lead_id, stage, changed_at, won_amount, currency") { load, writer in
+            for change in changes where change.at <= load.end {
+                try writer.add(load.organization)
+                try writer.add(change.id)
+                try writer.add(change.lead)
+                try writer.add(change.stage)
+                try writer.add(load.date(change.at))
+                try writer.add(change.amount)
+                try writer.add(change.amount == nil ? nil : "EUR")
+                try writer.endRow()
+            }
+        }
+    }
+
+    mutating func loadApplications() throws {
+        let channels: [(String, Double)] = [
+            ("employee_advocacy", 18), ("paid", 20), ("organic", 35), ("referral", 12), ("event", 5), ("other", 10),
+        ]
+        var changes: [(id: String, application: String, stage: String, at: Int64)] = []
+        try copy(
+            "fact.applications", "organization_id, application_id, job_id, applied_at, source_channel, ambassador_id, candidate_ref"
+        ) { load, writer in
+            for index in 0..<load.plan.applications {
+                let channel = load.random.pick(channels)
+                let advocacy = channel == "employee_advocacy"
+                let applied = load.time(from: load.start, to: load.end, growth: 1.2)
+                let application = "app-\(index + 1)"
+                try writer.add(load.organization)
+                try writer.add(application)
+                try writer.add(String(format: "job-%03d", load.random.int(1...40)))
+                try writer.add(load.date(applied))
+                try writer.add(channel)
+                try writer.add(advocacy ? load.ambassadors[load.pickAmbassador()].id : nil)
+                try writer.add("cand-\(index + 1)")
+                try writer.endRow()
+                var at = applied
+                func step(_ stage: String, _ days: ClosedRange<Int>, _ load: inout DemoLoad) {
+                    at += Int64(load.random.int(days)) * load.day
+                    changes.append(("\(application)-\(stage)", application, stage, at))
+                }
+                guard load.random.chance(0.6) else {
+                    step("rejected", 2...10, &load)
+                    continue
+                }
+                step("screened", 3...10, &load)
+                guard load.random.chance(0.5) else { continue }
+                step("interviewed", 7...15, &load)
+                guard load.random.chance(0.35) else {
+                    step("rejected", 3...10, &load)
+                    continue
+                }
+                step("offered", 10...15, &load)
+                // Of those offered, advocacy candidates accept more often.
+                if load.random.chance(advocacy ? 0.85 : 0.6) { step("hired", 5...20, &load) } else { step("rejected", 3...10, &load) }
+            }
+        }
+        try copy("fact.application_stage_changes", "organization_id, change_id, application_id, stage, changed_at") { load, writer in
+            for change in changes where change.at <= load.end {
+                try writer.add(load.organization)
+                try writer.add(change.id)
+                try writer.add(change.application)
+                try writer.add(change.stage)
+                try writer.add(load.date(change.at))
+                try writer.endRow()
+            }
+        }
+    }
+
+    mutating func loadCostsAndRates() throws {
+        let firstDay = start / day
+        try copy("core.programme_costs", "organization_id, cost_id, period_start, period_end, category, amount, currency") { load, writer in
+            for month in 0..<12 {
+                let from = String(load.date((firstDay + Int64(month) * 365 / 12) * load.day).postgresText.prefix(10))
+                let to = String(load.date((firstDay + Int64(month + 1) * 365 / 12 - 1) * load.day).postgresText.prefix(10))
+                for (category, amount) in [("licence", "2500.00"), ("rewards", "600.00"), ("time", "3000.00")] {
+                    try writer.add(load.organization)
+                    try writer.add("\(category)-\(month + 1)")
+                    try writer.add(from)
+                    try writer.add(to)
+                    try writer.add(category)
+                    try writer.add(amount)
+                    try writer.add("EUR")
+                    try writer.endRow()
+                }
+            }
+        }
+        let cards: [(network: String, rates: [String])] = [
+            ("linkedin", ["28.00", "5.50", "0.80", "2.50", "4.00"]), ("x", ["7.50", "1.20", "0.20", "0.80", "1.00"]),
+            ("facebook", ["9.00", "1.10", "0.25", "0.90", "1.20"]), ("instagram", ["8.50", "1.00", "0.25", "0.90", "1.10"]),
+            ("xing", ["12.00", "2.50", "0.40", "1.50", "2.00"]), ("other", ["5.00", "0.80", "0.10", "0.50", "0.60"]),
+        ]
+        let midYear = String(date((firstDay + 182) * day).postgresText.prefix(10))
+        let yearStart = String(date((firstDay - 400) * day).postgresText.prefix(10))
+        try copy(
+            "core.emv_rate_cards",
+            "organization_id, network, currency, effective_from, cpm, cpc, cost_per_reaction, cost_per_comment, cost_per_reshare"
+        ) { load, writer in
+            for card in cards {
+                try writer.add(load.organization)
+                try writer.add(card.network)
+                try writer.add("EUR")
+                try writer.add(yearStart)
+                for rate in card.rates { try writer.add(rate) }
+                try writer.endRow()
+            }
+            // LinkedIn's prices rise mid-year: EMV must use the card in force on each post's date.
+            try writer.add(load.organization)
+            try writer.add("linkedin")
+            try writer.add("EUR")
+            try writer.add(midYear)
+            for rate in ["31.00", "5.90", "0.85", "2.60", "4.20"] { try writer.add(rate) }
+            try writer.endRow()
+        }
+    }
+}

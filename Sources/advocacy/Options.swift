@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+
+/// Settings are read here and only here: each flag falls back to an environment variable, then a default.
+private func environment(_ name: String) -> String? {
+    ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: "postgres:// URL or libpq conninfo string [env: DATABASE_URL]")
+    var url: String?
+
+    @Option(name: .customLong("pool-size"), help: "Connections (and threads) in the pool [env: DATABASE_POOL_SIZE] (default: 8)")
+    var poolSize: Int?
+
+    @Option(
+        name: .customLong("statement-timeout-ms"),
+        help: "Cancel statements running longer than this [env: DATABASE_STATEMENT_TIMEOUT_MS] (default: 30000; 0 = none)"
+    )
+    var statementTimeoutMilliseconds: Int?
+
+    @Option(name: .customLong("migrations"), help: "The SQL/migrations folder [env: SQL_MIGRATIONS_DIR] (default: found from here)")
+    var migrationsDirectory: String?
+
+    var resolvedMigrationsDirectory: String? { migrationsDirectory ?? environment("SQL_MIGRATIONS_DIR") }
+
+    func poolConfiguration(applicationName: String) throws -> ConnectionPool.Configuration {
+        guard let conninfo = url ?? environment("DATABASE_URL") else {
+            throw ValidationError(
+                "no database given: set DATABASE_URL or pass --database-url (Deploy/db start prints one)"
+            )
+        }
+        let size = try poolSize ?? environment("DATABASE_POOL_SIZE").map { try parseInt($0, "DATABASE_POOL_SIZE") } ?? 8
+        guard (1...200).contains(size) else { throw ValidationError("the pool size must be 1 to 200, not \(size)") }
+        let timeout = try statementTimeoutMilliseconds
+            ?? environment("DATABASE_STATEMENT_TIMEOUT_MS").map { try parseInt($0, "DATABASE_STATEMENT_TIMEOUT_MS") }
+            ?? 30_000
+        guard timeout >= 0 else { throw ValidationError("the statement timeout cannot be negative") }
+        return ConnectionPool.Configuration(
+            connection: .init(
+                conninfo: conninfo,
+                statementTimeout: timeout == 0 ? nil : .milliseconds(timeout),
+                applicationName: applicationName
+            ),
+            size: size
+        )
+    }
+}
+
+struct LoggingOptions: ParsableArguments {
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error [env: LOG_LEVEL] (default: info)")
+    var level: String?
+
+    func makeLogger(label: String) throws -> Logger {
+        let name = level ?? environment("LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: name) else {
+            throw ValidationError("unknown log level \"\(name)\"")
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+func parseInt(_ text: String, _ name: String) throws -> Int {
+    guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not \"\(text)\"") }
+    return value
+}
+
+func environmentValue(_ name: String) -> String? { environment(name) }

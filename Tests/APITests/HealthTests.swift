@@ -1,0 +1,74 @@
+import API
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import ServiceLifecycle
+import TestSupport
+import Testing
+
+@Suite("Health and readiness")
+struct HealthTests {
+    func settings(databaseURL: String) -> AppSettings {
+        AppSettings(
+            port: 0,
+            database: .init(connection: .init(conninfo: databaseURL), size: 2, leaseTimeout: .seconds(2)),
+            migrationsDirectory: TestDatabase.migrationsDirectory,
+            logLevel: .warning
+        )
+    }
+
+    @Test("GET /health answers while the process lives; GET /ready once the database is migrated")
+    func ready() async throws {
+        let app = try buildApplication(settings(databaseURL: try await TestDatabase.url))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"ok\""))
+            }
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"ready\""), "\(body)")
+            }
+        }
+    }
+
+    @Test("GET /ready is 503 and names the pending migrations on a database not migrated")
+    func notMigrated() async throws {
+        let url = try await TestDatabase.recreate(named: "advocacy_test_unmigrated")
+        let app = try buildApplication(settings(databaseURL: url))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let body = String(buffer: response.body)
+                #expect(body.contains("0001_core_schema"), "\(body)")
+                #expect(body.contains("advocacy migrate"), "\(body)")
+            }
+        }
+    }
+
+    @Test("GET /ready is 503 when the database cannot be reached, and /health still answers")
+    func databaseDown() async throws {
+        let app = try buildApplication(settings(databaseURL: "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2"))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("database unreachable"))
+            }
+            try await client.execute(uri: "/health", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test("an unknown route is a 404")
+    func notFound() async throws {
+        let app = try buildApplication(settings(databaseURL: try await TestDatabase.url))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/nope", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}
