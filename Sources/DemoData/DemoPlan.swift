@@ -22,8 +22,9 @@ public struct DemoPlan: Sendable {
     var ambassadors: Int { min(5_000, max(100, facts / 1_000)) }
     var contentItems: Int { min(3_000, max(40, facts / 2_000)) }
     var posts: Int { facts * 8 / 100 }
-    var touches: Int { facts * 20 / 100 }
-    var visits: Int { facts * 20 / 100 }
+    // With about 4.8 observations a post and the stage changes, these shares add up to `facts`.
+    var touches: Int { facts * 225 / 1000 }
+    var visits: Int { facts * 225 / 1000 }
     var leads: Int { facts * 2 / 100 }
     var applications: Int { facts / 100 }
 
