@@ -39,6 +39,15 @@ let package = Package(
             name: "Migrations",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
         ),
+        // The write path: parse and validate event batches, refuse with typed reasons, store exactly once.
+        .target(
+            name: "Ingestion",
+            dependencies: [
+                "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // Deterministic demo organisation, bulk-loaded through COPY.
         .target(
             name: "DemoData",
@@ -48,6 +57,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Ingestion",
                 "Postgres",
                 "Migrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -76,6 +86,7 @@ let package = Package(
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
+        .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
         .testTarget(
             name: "APITests",

@@ -42,7 +42,8 @@ public final class CopyWriter {
 
     /// Appends any encodable value (numbers, dates, UUIDs, booleans) through its text form; nil is NULL.
     public func add(_ value: (any PostgresEncodable)?) throws {
-        try add(value?.postgresText)
+        guard let value, !value.isNull else { return try add(nil as String?) }
+        try add(value.postgresText)
     }
 
     /// Appends an integer without going through a String.

@@ -140,7 +140,10 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
         let handle = try connectedHandle()
-        let texts: [String?] = parameters.map { $0?.postgresText }
+        let texts: [String?] = parameters.map { parameter in
+            guard let parameter, !parameter.isNull else { return nil }
+            return parameter.postgresText
+        }
         var cStrings: [UnsafeMutablePointer<CChar>?] = []
         cStrings.reserveCapacity(texts.count)
         defer { cStrings.forEach { free($0) } }

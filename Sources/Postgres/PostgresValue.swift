@@ -3,6 +3,66 @@ import Foundation
 /// A Swift value that can be bound as a statement parameter, in PostgreSQL's text format.
 public protocol PostgresEncodable: Sendable {
     var postgresText: String { get }
+    /// True for a nil Optional: bound as SQL NULL (and written NULL inside arrays).
+    var isNull: Bool { get }
+}
+
+extension PostgresEncodable {
+    public var isNull: Bool { false }
+}
+
+/// Lets `[String?]` and other arrays of optionals be bound, with nil elements as NULL.
+extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
+    public var postgresText: String { self?.postgresText ?? "" }
+    public var isNull: Bool { self == nil }
+}
+
+/// Binary data for `bytea`, sent in PostgreSQL's hex format.
+public struct PostgresBytes: PostgresEncodable, Equatable {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public var postgresText: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        text.reserveCapacity(2 + bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension PostgresBytes: PostgresDecodable {
+    /// Reads `bytea` in the hex output format (`\x0a1b...`), the server's default.
+    public init?(postgresText: String) {
+        let utf8 = Array(postgresText.utf8)
+        guard utf8.count >= 2, utf8[0] == UInt8(ascii: "\\"), utf8[1] == UInt8(ascii: "x"), utf8.count % 2 == 0 else {
+            return nil
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity((utf8.count - 2) / 2)
+        var index = 2
+        while index < utf8.count {
+            guard let high = Self.nibble(utf8[index]), let low = Self.nibble(utf8[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self.bytes = bytes
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x61...0x66: byte - 0x61 + 10
+        case 0x41...0x46: byte - 0x41 + 10
+        default: nil
+        }
+    }
 }
 
 /// A Swift value that can be read from a column in PostgreSQL's text format.
@@ -87,6 +147,7 @@ extension Date: PostgresEncodable, PostgresDecodable {
 extension Array: PostgresEncodable where Element: PostgresEncodable {
     public var postgresText: String {
         "{" + map { element in
+            if element.isNull { return "NULL" }
             let text = element.postgresText
                 .replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "\"", with: "\\\"")

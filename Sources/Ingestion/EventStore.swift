@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import Metrics
+import Postgres
+
+/// What happened to one item of a batch.
+public struct ItemOutcome: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case accepted, duplicate, rejected
+    }
+
+    public let index: Int
+    public let id: String?
+    public let status: Status
+    public let reason: RejectionReason?
+    public let field: String?
+    public let message: String?
+    /// Where the refused item is kept (`GET /v1/events/rejected/{rejection_id}`).
+    public let rejectionID: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case index, id, status, reason, field, message
+        case rejectionID = "rejection_id"
+    }
+}
+
+/// Where a batch came from, recorded with each refused item.
+public struct BatchSource: Sendable {
+    public let kind: String  // "api" or "csv"
+    public let name: String?
+
+    public static let api = BatchSource(kind: "api", name: nil)
+
+    public static func csv(_ name: String) -> BatchSource { BatchSource(kind: "csv", name: name) }
+}
+
+/// Stores a batch exactly once: accepted facts, the ledger of their ids, and the refused items, all in one
+/// transaction, so an answer is sent only for what is committed and a retried batch changes nothing.
+public struct EventStore: Sendable {
+    let pool: ConnectionPool
+    let validator: EventValidator
+    let logger: Logger
+
+    public init(pool: ConnectionPool, validator: EventValidator, logger: Logger) {
+        self.pool = pool
+        self.validator = validator
+        self.logger = logger
+    }
+
+    /// A validated item, or its rejection, in batch order.
+    enum Checked {
+        case valid(Event)
+        case duplicateInBatch(String)
+        case invalid(Rejection, id: String?, type: String?)
+    }
+
+    public func ingest(_ items: [RawItem], organization: UUID, source: BatchSource = .api) async throws -> [ItemOutcome] {
+        let now = Date()
+        var seen: Set<String> = []
+        let checked: [Checked] = items.map { item in
+            switch item.parsed {
+            case .failure(let rejection):
+                return .invalid(rejection, id: nil, type: nil)
+            case .success(let value):
+                do throws(Rejection) {
+                    let event = try validator.validate(value, now: now)
+                    guard seen.insert(event.id).inserted else { return .duplicateInBatch(event.id) }
+                    return .valid(event)
+                } catch {
+                    return .invalid(error, id: EventValidator.peekID(value), type: EventValidator.peekType(value))
+                }
+            }
+        }
+        let logger = self.logger
+        let outcomes = try await pool.withConnection { connection in
+            do {
+                return try connection.transaction { connection in
+                    try BatchWriter(connection: connection, organization: organization, source: source)
+                        .write(items: items, checked: checked, isolateFailures: false)
+                }
+            } catch let error as PostgresError where error.isDataRefusal {
+                // A fact the validator let through and the database refused: redo the batch one fact at a
+                // time, so only the refused ones are rejected.
+                logger.notice("batch refused by the database; isolating the bad items", metadata: ["error": "\(error)"])
+                return try connection.transaction { connection in
+                    try BatchWriter(connection: connection, organization: organization, source: source)
+                        .write(items: items, checked: checked, isolateFailures: true)
+                }
+            }
+        }
+        for outcome in outcomes {
+            Counter(label: "ingest_events_total", dimensions: [("status", outcome.status.rawValue), ("reason", outcome.reason?.rawValue ?? "")])
+                .increment()
+        }
+        return outcomes
+    }
+}
+
+extension PostgresError {
+    /// Class 22 (data exception) or 23 (integrity violation): the data, not the database, is at fault.
+    var isDataRefusal: Bool {
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("22") || sqlState.hasPrefix("23")
+    }
+}
+
+/// Writes one batch on one connection, inside the caller's transaction.
+struct BatchWriter {
+    let connection: PostgresConnection
+    let organization: UUID
+    let source: BatchSource
+
+    func write(items: [RawItem], checked: [EventStore.Checked], isolateFailures: Bool) throws -> [ItemOutcome] {
+        let events: [Event] = checked.compactMap { if case .valid(let event) = $0 { event } else { nil } }
+        var refused: [String: Rejection] = [:]  // event id -> why the database refused it
+        var fresh: Set<String>
+        if isolateFailures {
+            fresh = []
+            for (number, event) in events.enumerated() {
+                try connection.execute("SAVEPOINT fact_\(number)")
+                do {
+                    let inserted = try recordInLedger([event])
+                    if !inserted.isEmpty {
+                        try FactWriter(connection: connection, organization: organization).write([event])
+                        fresh.insert(event.id)
+                    }
+                    try connection.execute("RELEASE SAVEPOINT fact_\(number)")
+                } catch let error as PostgresError where error.isDataRefusal {
+                    try connection.execute("ROLLBACK TO SAVEPOINT fact_\(number)")
+                    refused[event.id] = Rejection(
+                        .constraintViolation, field: error.constraint ?? error.column,
+                        [error.message, error.detail].compactMap { $0 }.joined(separator: ": ")
+                    )
+                }
+            }
+        } else {
+            fresh = try recordInLedger(events)
+            try FactWriter(connection: connection, organization: organization).write(events.filter { fresh.contains($0.id) })
+        }
+
+        // Refused items are kept, with their raw bytes, in the same transaction as the accepted ones.
+        var rejected: [(index: Int, id: String?, type: String?, rejection: Rejection)] = []
+        for (index, check) in checked.enumerated() {
+            switch check {
+            case .invalid(let rejection, let id, let type): rejected.append((index, id, type, rejection))
+            case .valid(let event):
+                if let rejection = refused[event.id] { rejected.append((index, event.id, event.type.rawValue, rejection)) }
+            case .duplicateInBatch: break
+            }
+        }
+        let rejectionIDs = try storeRejections(rejected, items: items)
+        if !fresh.isEmpty {
+            // A corrected event that is now accepted resolves the earlier refusals of its id.
+            try connection.query(
+                """
+                UPDATE ingest.rejected_items SET resolved_at = now()
+                WHERE organization_id = $1 AND event_id = ANY ($2::text[]) AND resolved_at IS NULL
+                """,
+                [organization, Array(fresh)]
+            )
+        }
+
+        var rejectionByIndex: [Int: (Rejection, Int64)] = [:]
+        for (entry, id) in zip(rejected, rejectionIDs) { rejectionByIndex[entry.index] = (entry.rejection, id) }
+        return checked.enumerated().map { index, check in
+            switch check {
+            case .valid(let event):
+                if let (rejection, id) = rejectionByIndex[index] {
+                    return ItemOutcome(index: index, id: event.id, status: .rejected, reason: rejection.reason,
+                                       field: rejection.field, message: rejection.message, rejectionID: id)
+                }
+                return ItemOutcome(index: index, id: event.id, status: fresh.contains(event.id) ? .accepted : .duplicate,
+                                   reason: nil, field: nil, message: nil, rejectionID: nil)
+            case .duplicateInBatch(let id):
+                return ItemOutcome(index: index, id: id, status: .duplicate, reason: nil, field: nil,
+                                   message: "the same id appears earlier in this batch", rejectionID: nil)
+            case .invalid(let rejection, let id, _):
+                return ItemOutcome(index: index, id: id, status: .rejected, reason: rejection.reason, field: rejection.field,
+                                   message: rejection.message, rejectionID: rejectionByIndex[index]?.1)
+            }
+        }
+    }
+
+    /// Adds the events' ids to the ledger. - Returns: the ids that were not there yet.
+    private func recordInLedger(_ events: [Event]) throws -> Set<String> {
+        guard !events.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            INSERT INTO ingest.accepted_events (organization_id, event_id, event_type, occurred_at)
+            SELECT $1, e.id, e.type, e.occurred_at
+            FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS e (id, type, occurred_at)
+            ON CONFLICT DO NOTHING
+            RETURNING event_id
+            """,
+            [organization, events.map(\.id), events.map(\.type.rawValue), events.map(\.occurredAt)]
+        )
+        return Set(try rows.map { try $0.decode(String.self, at: 0) })
+    }
+
+    private func storeRejections(
+        _ rejected: [(index: Int, id: String?, type: String?, rejection: Rejection)], items: [RawItem]
+    ) throws -> [Int64] {
+        guard !rejected.isEmpty else { return [] }
+        let rows = try connection.query(
+            """
+            INSERT INTO ingest.rejected_items (organization_id, source, source_name, event_id, event_type, raw, reason, field, message)
+            SELECT $1, $2, coalesce(r.source_name, $3), r.event_id, r.event_type, r.raw, r.reason, r.field, r.message
+            FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::text[], $10::text[])
+                 WITH ORDINALITY AS r (event_id, event_type, raw, reason, field, message, source_name, n)
+            ORDER BY r.n
+            RETURNING rejection_id
+            """,
+            [
+                organization, source.kind, source.name,
+                rejected.map { $0.id.map { String($0.prefix(200)) } }, rejected.map { $0.type.map { String($0.prefix(64)) } },
+                rejected.map { PostgresBytes(items[$0.index].raw) },
+                rejected.map { $0.rejection.reason.rawValue }, rejected.map(\.rejection.field), rejected.map(\.rejection.message),
+                rejected.map { entry in items[entry.index].label },
+            ]
+        )
+        return try rows.map { try $0.decode(Int64.self, at: 0) }.sorted()
+    }
+}
+

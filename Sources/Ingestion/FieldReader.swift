@@ -1,0 +1,167 @@
+import Foundation
+
+/// Reads the fields of one JSON object with the checks the schema needs, naming the field path in every
+/// rejection; `finish()` refuses any field that was not read (a typo must not pass silently).
+struct FieldReader {
+    let object: [String: JSONValue]
+    let path: String
+    private var read: Set<String> = []
+
+    init(_ object: [String: JSONValue], path: String) {
+        self.object = object
+        self.path = path
+    }
+
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// The value of `key` if present and not null.
+    private mutating func value(_ key: String) -> JSONValue? {
+        read.insert(key)
+        switch object[key] {
+        case nil, .null?: return nil
+        case let value?: return value
+        }
+    }
+
+    /// Whether the object has `key` at all, even as null.
+    func has(_ key: String) -> Bool { object[key] != nil }
+
+    mutating func required<T>(_ key: String, _ read: (inout FieldReader, String) throws(Rejection) -> T?) throws(Rejection) -> T {
+        guard let value = try read(&self, key) else {
+            throw Rejection(.missingField, field: field(key), "\(field(key)) is required")
+        }
+        return value
+    }
+
+    mutating func string(_ key: String, maxLength: Int = 200) throws(Rejection) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value else {
+            throw Rejection(.wrongType, field: field(key), "\(field(key)) must be a string, not \(value.typeName)")
+        }
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) is empty") }
+        guard trimmed.count <= maxLength else {
+            throw Rejection(.outOfRange, field: field(key), "\(field(key)) is longer than \(maxLength) characters")
+        }
+        return trimmed
+    }
+
+    /// A source system's identifier: 1 to 200 printable characters.
+    mutating func identifier(_ key: String) throws(Rejection) -> String? {
+        guard let text = try string(key) else { return nil }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) contains a control character")
+        }
+        return text
+    }
+
+    mutating func timestamp(_ key: String) throws(Rejection) -> Date? {
+        guard let text = try string(key, maxLength: 40) else { return nil }
+        guard let date = Timestamps.parseRFC3339(text) else {
+            throw Rejection(
+                .invalidValue, field: field(key),
+                "\(field(key)) must be an RFC 3339 timestamp with an offset, like 2026-03-05T10:00:00Z, not \"\(text)\""
+            )
+        }
+        guard date.timeIntervalSince1970 >= 0 else {
+            throw Rejection(.outOfRange, field: field(key), "\(field(key)) is before 1970")
+        }
+        return date
+    }
+
+    mutating func date(_ key: String) throws(Rejection) -> String? {
+        guard let text = try string(key, maxLength: 10) else { return nil }
+        guard Timestamps.isCalendarDate(text) else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be a date like 2026-03-05, not \"\(text)\"")
+        }
+        return text
+    }
+
+    mutating func oneOf(_ key: String, _ allowed: [String]) throws(Rejection) -> String? {
+        guard let text = try string(key, maxLength: 64) else { return nil }
+        let lowered = text.lowercased()
+        guard allowed.contains(lowered) else {
+            throw Rejection(
+                .invalidValue, field: field(key),
+                "\(field(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(text)\""
+            )
+        }
+        return lowered
+    }
+
+    mutating func currency(_ key: String) throws(Rejection) -> String? {
+        guard let text = try string(key, maxLength: 3) else { return nil }
+        let upper = text.uppercased()
+        guard upper.count == 3, upper.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be an ISO 4217 code like EUR, not \"\(text)\"")
+        }
+        return upper
+    }
+
+    /// A cumulative counter: a whole number, never negative.
+    mutating func counter(_ key: String) throws(Rejection) -> Int64? {
+        guard let value = value(key) else { return nil }
+        guard case .number(let text) = value else {
+            throw Rejection(.wrongType, field: field(key), "\(field(key)) must be a number, not \(value.typeName)")
+        }
+        if text.hasPrefix("-") {
+            throw Rejection(.outOfRange, field: field(key), "\(field(key)) is a counter and cannot be negative (\(text))")
+        }
+        guard let number = Int64(text) else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be a whole number, not \(text)")
+        }
+        return number
+    }
+
+    /// An exact decimal with at most `scale` decimals, within `range`, returned as its text.
+    /// Strings holding a number are accepted too (some systems send money that way).
+    mutating func decimal(_ key: String, scale: Int, range: ClosedRange<Decimal>) throws(Rejection) -> String? {
+        guard let value = value(key) else { return nil }
+        let text: String
+        switch value {
+        case .number(let number): text = number
+        case .string(let string): text = string.trimmingSpaces()
+        default: throw Rejection(.wrongType, field: field(key), "\(field(key)) must be a number, not \(value.typeName)")
+        }
+        guard let (integer, fraction) = Self.splitDecimal(text) else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be a plain decimal number like 12.50, not \(text)")
+        }
+        guard fraction.count <= scale else {
+            throw Rejection(.invalidValue, field: field(key), "\(field(key)) has more than \(scale) decimals (\(text)); round it at the source")
+        }
+        guard integer.count <= 16, let number = Decimal(string: text), range.contains(number) else {
+            throw Rejection(.outOfRange, field: field(key), "\(field(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(text)")
+        }
+        return text
+    }
+
+    /// `-?digits(.digits)?` split into its integer and fraction digits.
+    private static func splitDecimal(_ text: String) -> (Substring, Substring)? {
+        var body = Substring(text)
+        if body.first == "-" { body = body.dropFirst() }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let integer = parts.first, !integer.isEmpty, integer.allSatisfy(\.isASCIIDigit) else { return nil }
+        let fraction = parts.count == 2 ? parts[1] : ""
+        guard parts.count == 1 || (!fraction.isEmpty && fraction.allSatisfy(\.isASCIIDigit)) else { return nil }
+        return (integer, fraction)
+    }
+
+    mutating func object(_ key: String) throws(Rejection) -> [String: JSONValue]? {
+        guard let value = value(key) else { return nil }
+        guard case .object(let members) = value else {
+            throw Rejection(.wrongType, field: field(key), "\(field(key)) must be an object, not \(value.typeName)")
+        }
+        return members
+    }
+
+    /// Refuses fields that were never read.
+    func finish() throws(Rejection) {
+        if let unknown = object.keys.sorted().first(where: { !read.contains($0) }) {
+            throw Rejection(.unknownField, field: field(unknown), "\(field(unknown)) is not a field of this event")
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
