@@ -426,3 +426,18 @@ CREATE FUNCTION ingest.upsert_rate_cards(
             source_occurred_at = excluded.source_occurred_at, source_event_id = excluded.source_event_id
         WHERE (excluded.source_occurred_at, excluded.source_event_id) > (t.source_occurred_at, t.source_event_id)
     $$;
+
+-- ---------------------------------------------------------------------------------------------------------
+-- Links made by GET /v1/links: the token in utm_content names the ambassador, content and network even
+-- before the post that uses it is reported, so visits can be attributed from the first click.
+
+CREATE TABLE ingest.tracked_links (
+    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    token           text NOT NULL CHECK (token ~ '^[A-Za-z0-9_-]{1,64}$'),
+    ambassador_id   core.external_id NOT NULL,
+    content_id      core.external_id NOT NULL,
+    network         core.network NOT NULL,
+    url             text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (organization_id, token)
+);

@@ -1,4 +1,5 @@
 import Hummingbird
+import Ingestion
 import Logging
 import Migrations
 import Postgres
@@ -14,7 +15,7 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     logger.logLevel = settings.logLevel
     let migrations = try MigrationSource.locate(explicit: settings.migrationsDirectory).load()
     let pool = ConnectionPool(configuration: settings.database, logger: logger)
-    let router = buildRouter(pool: pool, migrator: Migrator(migrations: migrations, logger: logger))
+    let router = buildRouter(settings, pool: pool, migrator: Migrator(migrations: migrations, logger: logger), logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "advocacy"),
@@ -25,7 +26,7 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     return app
 }
 
-func buildRouter(pool: ConnectionPool, migrator: Migrator) -> Router<AppRequestContext> {
+func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrator, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         LogRequestsMiddleware(.info)
@@ -33,5 +34,14 @@ func buildRouter(pool: ConnectionPool, migrator: Migrator) -> Router<AppRequestC
         ErrorMiddleware()
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
+    router.addRoutes(OpenAPIController().endpoints)
+
+    let organizations = OrganizationDirectory(pool: pool)
+    let store = EventStore(pool: pool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
+    router.addRoutes(
+        EventsController(store: store, organizations: organizations, limits: settings.ingestionLimits, pool: pool).endpoints,
+        atPath: "v1"
+    )
+    router.addRoutes(LinksController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
     return router
 }

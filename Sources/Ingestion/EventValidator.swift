@@ -12,11 +12,11 @@ public struct EventValidator: Sendable {
         self.futureTolerance = futureTolerance
     }
 
-    static let networks = ["linkedin", "x", "facebook", "instagram", "xing", "other"]
-    static let channels = ["employee_advocacy", "paid", "organic", "email", "event", "referral", "other"]
-    static let leadStages = ["qualified", "won", "lost"]
-    static let applicationStages = ["screened", "interviewed", "offered", "hired", "rejected"]
-    static let costCategories = ["licence", "rewards", "time"]
+    public static let networks = ["linkedin", "x", "facebook", "instagram", "xing", "other"]
+    public static let channels = ["employee_advocacy", "paid", "organic", "email", "event", "referral", "other"]
+    public static let leadStages = ["qualified", "won", "lost"]
+    public static let applicationStages = ["screened", "interviewed", "offered", "hired", "rejected"]
+    public static let costCategories = ["licence", "rewards", "time"]
     static let ssiPillar: ClosedRange<Decimal> = 0...25
     static let percent: ClosedRange<Decimal> = 0...100
     static let money: ClosedRange<Decimal> = 0...9_999_999_999_999_999

@@ -90,7 +90,7 @@ struct FieldReader {
     }
 
     mutating func currency(_ key: String) throws(Rejection) -> String? {
-        guard let text = try string(key, maxLength: 3) else { return nil }
+        guard let text = try string(key, maxLength: 16) else { return nil }
         let upper = text.uppercased()
         guard upper.count == 3, upper.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be an ISO 4217 code like EUR, not \"\(text)\"")

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+
+/// An error a client can act on: an HTTP status, a stable code, a message, and details such as the
+/// parameter or the position at fault. Its body is `{"error": {"code": ..., "message": ..., ...}}`.
+struct APIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+    var details: [String: String] = [:]
+    var headers: HTTPFields = [:]
+
+    static func badParameter(_ name: String, _ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_parameter", message: message, details: ["parameter": name])
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: String] = details
+        error["code"] = code
+        error["message"] = message
+        let body = try JSONEncoder.api.encode(["error": error])
+        var fields = headers
+        fields[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys and ISO 8601 dates: stable, readable answers.
+    static let api: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+}

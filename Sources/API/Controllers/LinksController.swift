@@ -1,0 +1,75 @@
+import Foundation
+import Hummingbird
+import Ingestion
+import Postgres
+
+/// `GET /v1/links`: the tracked URL an ambassador shares for a content item on a network (see `TrackedLink`).
+struct LinksController {
+    let organizations: OrganizationDirectory
+    let pool: ConnectionPool
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("links", use: link)
+        return routes
+    }
+
+    struct Link: ResponseEncodable {
+        let url: String
+        let token: String
+        let ambassadorID: String
+        let contentID: String
+        let network: String
+        let utmSource: String
+        let utmMedium: String
+        let utmCampaign: String
+        let utmContent: String
+
+        enum CodingKeys: String, CodingKey {
+            case url, token, network, ambassadorID = "ambassador_id", contentID = "content_id"
+            case utmSource = "utm_source", utmMedium = "utm_medium", utmCampaign = "utm_campaign", utmContent = "utm_content"
+        }
+    }
+
+    @Sendable func link(_ request: Request, context: AppRequestContext) async throws -> Link {
+        let organization = try await organizations.organization(of: request)
+        let query = request.uri.queryParameters
+        func required(_ name: String) throws -> String {
+            guard let value = query[Substring(name)].map(String.init), !value.isEmpty else {
+                throw APIError.badParameter(name, "\(name) is required")
+            }
+            guard value.count <= 200, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw APIError.badParameter(name, "\(name) must be 1 to 200 printable characters")
+            }
+            return value
+        }
+        let ambassadorID = try required("ambassador_id")
+        let contentID = try required("content_id")
+        let network = try required("network").lowercased()
+        guard EventValidator.networks.contains(network) else {
+            throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
+        }
+        let rows = try await pool.query(
+            "SELECT url, campaign FROM core.content_items WHERE organization_id = $1 AND content_id = $2",
+            [organization, contentID]
+        )
+        guard let row = rows.first else {
+            throw APIError(status: .notFound, code: "unknown_content", message: "no content item \"\(contentID)\"")
+        }
+        guard let contentURL = try row.decode(String?.self, "url") else {
+            throw APIError(status: .unprocessableContent, code: "content_without_url", message: "content item \"\(contentID)\" has no URL to share")
+        }
+        let link = TrackedLink(contentURL: contentURL, network: network, campaign: try row.decode(String?.self, "campaign"))
+        try await pool.query(
+            """
+            INSERT INTO ingest.tracked_links (organization_id, token, ambassador_id, content_id, network, url)
+            VALUES ($1, $2, $3, $4, $5::core.network, $6)
+            """,
+            [organization, link.token, ambassadorID, contentID, network, link.url]
+        )
+        return Link(
+            url: link.url, token: link.token, ambassadorID: ambassadorID, contentID: contentID, network: network,
+            utmSource: link.source, utmMedium: link.medium, utmCampaign: link.campaign, utmContent: link.token
+        )
+    }
+}
