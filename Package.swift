@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -2,6 +2,10 @@ import Ingestion
 import Logging
 import Postgres
 
+extension AppSettings {
+    public typealias Limits = IngestionLimits
+}
+
 /// Everything the server needs to start; the command line fills it from flags and the environment.
 public struct AppSettings: Sendable {
     public var host: String
