@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "DemoData",
+                "Ingestion",
                 "Migrations",
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

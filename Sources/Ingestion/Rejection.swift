@@ -2,6 +2,8 @@
 public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     /// The item is not valid JSON (NDJSON lines are parsed one by one).
     case malformedJSON = "malformed_json"
+    /// A CSV record that cannot be split into fields (a stray quote, an unclosed quote, too many fields).
+    case malformedCSV = "malformed_csv"
     /// A string in the item is not valid UTF-8.
     case invalidUTF8 = "invalid_utf8"
     /// The item is not a JSON object, or `data` is not one.
