@@ -7,10 +7,12 @@ let package = Package(
     name: "advocacy-kpi",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "advocacy", targets: ["advocacy"])
+        .executable(name: "advocacy", targets: ["advocacy"]),
+        .executable(name: "ingest-benchmark", targets: ["ingest-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -79,6 +81,15 @@ let package = Package(
                 "Postgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmark: events over HTTP against psql \copy of the same rows, in the same run.
+        .executableTarget(
+            name: "ingest-benchmark",
+            dependencies: [
+                "Postgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 

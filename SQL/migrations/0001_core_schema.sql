@@ -12,6 +12,10 @@
 --   * money is numeric with its currency, never a float.
 --   * facts refer to each other by external id without foreign keys, because sources deliver out of
 --     order (metrics before their post, a stage change before its lead); joins resolve them when read.
+--   * the high-volume tables (fact.*, ingest.accepted_events) have no foreign key to core.organizations
+--     either: the service sets organization_id from the caller's credentials, never from input, and a
+--     per-row key check (a FOR KEY SHARE lock on one hot row) would halve ingestion throughput.
+--     core.delete_organization() removes an organisation with all its rows.
 
 CREATE SCHEMA core;
 CREATE SCHEMA fact;
@@ -30,8 +34,9 @@ CREATE TYPE core.application_stage AS ENUM ('screened', 'interviewed', 'offered'
 CREATE TYPE core.cost_category AS ENUM ('licence', 'rewards', 'time');
 CREATE TYPE core.site_section AS ENUM ('main', 'careers');
 
--- An identifier chosen by a source system: printable, 1 to 200 characters.
-CREATE DOMAIN core.external_id AS text
+-- An identifier chosen by a source system: printable, 1 to 200 characters. Compared byte by byte
+-- (COLLATE "C"): identifiers have no linguistic order, and it makes every key comparison a memcmp.
+CREATE DOMAIN core.external_id AS text COLLATE "C"
     CHECK (length(VALUE) BETWEEN 1 AND 200 AND VALUE !~ '[[:cntrl:]]');
 
 -- ISO 4217 code.
@@ -157,7 +162,7 @@ CREATE TABLE core.emv_rate_cards (
 -- fact: what happened.
 
 CREATE TABLE fact.posts (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     post_id         core.external_id NOT NULL,
     ambassador_id   core.external_id NOT NULL,
     network         core.network NOT NULL,
@@ -176,7 +181,7 @@ CREATE UNIQUE INDEX posts_by_utm_token ON fact.posts (organization_id, utm_token
 
 -- Every observation of a post's cumulative counters, as polled.
 CREATE TABLE fact.post_metric_observations (
-    organization_id  uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id  uuid NOT NULL,
     post_id          core.external_id NOT NULL,
     observed_at      timestamptz NOT NULL,
     impressions      core.counter NOT NULL,
@@ -196,13 +201,12 @@ CREATE TABLE fact.post_metric_observations (
 -- its observed_at is later, so one that arrives late never overwrites a newer one.
 CREATE TABLE fact.post_metrics (
     LIKE fact.post_metric_observations INCLUDING CONSTRAINTS,
-    PRIMARY KEY (organization_id, post_id),
-    FOREIGN KEY (organization_id) REFERENCES core.organizations ON DELETE CASCADE
+    PRIMARY KEY (organization_id, post_id)
 );
 
 -- An audience member engaging with a post or an ambassador (reaction, comment, click, visit).
 CREATE TABLE fact.audience_touches (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     touch_id        core.external_id NOT NULL,
     member_hash     core.pseudonym NOT NULL,
     post_id         core.external_id,
@@ -216,7 +220,7 @@ CREATE INDEX audience_touches_by_time ON fact.audience_touches (organization_id,
 
 -- Each audience member's first touch ever: "reached for the first time in the period" reads this.
 CREATE TABLE fact.audience_members (
-    organization_id   uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id   uuid NOT NULL,
     member_hash       core.pseudonym NOT NULL,
     first_touched_at  timestamptz NOT NULL,
     PRIMARY KEY (organization_id, member_hash)
@@ -228,7 +232,7 @@ CREATE INDEX audience_members_by_first_touch ON fact.audience_members (organizat
 -- the one with the later source_occurred_at wins (ties: the greater source_event_id), whatever the order
 -- they arrived in.
 CREATE TABLE fact.ssi_snapshots (
-    organization_id          uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id          uuid NOT NULL,
     ambassador_id            core.external_id NOT NULL,
     snapshot_date            date NOT NULL,
     brand_score              core.ssi_pillar NOT NULL,   -- establish your professional brand
@@ -255,7 +259,7 @@ CREATE INDEX ssi_snapshots_by_date ON fact.ssi_snapshots (organization_id, snaps
 -- Attribution to a post (utm_content = fact.posts.utm_token) is resolved when read, so a visit that
 -- arrives before its post is attributed as soon as the post is known.
 CREATE TABLE fact.web_visits (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     visit_id        core.external_id NOT NULL,
     occurred_at     timestamptz NOT NULL,
     visitor_hash    core.pseudonym NOT NULL,
@@ -275,7 +279,7 @@ CREATE INDEX web_visits_by_time ON fact.web_visits (organization_id, occurred_at
 CREATE INDEX web_visits_by_token ON fact.web_visits (organization_id, utm_content) WHERE is_advocacy;
 
 CREATE TABLE fact.leads (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     lead_id         core.external_id NOT NULL,
     created_at      timestamptz NOT NULL,
     source_channel  core.channel NOT NULL,
@@ -294,7 +298,7 @@ CREATE INDEX leads_by_time ON fact.leads (organization_id, created_at);
 
 -- A lead's stage history. A lead's current stage is its latest change (ties: the greater change_id).
 CREATE TABLE fact.lead_stage_changes (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     change_id       core.external_id NOT NULL,
     lead_id         core.external_id NOT NULL,
     stage           core.lead_stage NOT NULL,
@@ -309,7 +313,7 @@ CREATE TABLE fact.lead_stage_changes (
 CREATE INDEX lead_stage_changes_by_lead ON fact.lead_stage_changes (organization_id, lead_id, changed_at);
 
 CREATE TABLE fact.applications (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     application_id  core.external_id NOT NULL,
     job_id          core.external_id NOT NULL,
     applied_at      timestamptz NOT NULL,
@@ -327,7 +331,7 @@ CREATE INDEX applications_by_time ON fact.applications (organization_id, applied
 
 -- An application's stage history; its current stage is its latest change (ties: the greater change_id).
 CREATE TABLE fact.application_stage_changes (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     change_id       core.external_id NOT NULL,
     application_id  core.external_id NOT NULL,
     stage           core.application_stage NOT NULL,
@@ -343,7 +347,7 @@ CREATE INDEX application_stage_changes_by_application
 
 -- Every accepted event id, forever: a re-sent event is recognised however late it comes.
 CREATE TABLE ingest.accepted_events (
-    organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    organization_id uuid NOT NULL,
     event_id        core.external_id NOT NULL,
     event_type      text NOT NULL,
     occurred_at     timestamptz NOT NULL,
@@ -370,3 +374,27 @@ CREATE TABLE ingest.rejected_items (
 
 CREATE INDEX rejected_items_by_time ON ingest.rejected_items (organization_id, received_at);
 CREATE INDEX rejected_items_by_reason ON ingest.rejected_items (organization_id, reason, received_at);
+
+-- ---------------------------------------------------------------------------------------------------------
+-- Removing an organisation: every table keyed by organization_id, including those without a foreign key.
+
+CREATE FUNCTION core.delete_organization(organization uuid) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+    DECLARE
+        keyed regclass;
+    BEGIN
+        FOR keyed IN
+            SELECT a.attrelid::regclass
+            FROM pg_catalog.pg_attribute AS a
+            JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid AND c.relkind = 'r'
+            JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE a.attname = 'organization_id' AND NOT a.attisdropped
+              AND n.nspname IN ('fact', 'ingest') AND c.relname <> 'rejected_items'
+        LOOP
+            EXECUTE format('DELETE FROM %s WHERE organization_id = $1', keyed) USING organization;
+        END LOOP;
+        -- The rest goes by ON DELETE CASCADE.
+        DELETE FROM core.organizations WHERE organization_id = organization;
+    END
+    $$;

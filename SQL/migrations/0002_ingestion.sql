@@ -49,13 +49,10 @@ CREATE FUNCTION core.random_key() RETURNS bytea
 ALTER TABLE core.organizations
     ADD COLUMN pseudonym_key bytea NOT NULL DEFAULT core.random_key() CHECK (octet_length(pseudonym_key) = 32);
 
-CREATE FUNCTION core.pseudonym(organization uuid, identifier text) RETURNS core.pseudonym
-    LANGUAGE sql STABLE
-    AS $$
-        SELECT sha256(o.pseudonym_key || convert_to(identifier, 'UTF8'))::core.pseudonym
-        FROM core.organizations AS o
-        WHERE o.organization_id = organization
-    $$;
+-- A plain expression, so PostgreSQL inlines it; callers join the organisation once for its key.
+CREATE FUNCTION core.pseudonym(key bytea, identifier text) RETURNS core.pseudonym
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT sha256(key || convert_to(identifier, 'UTF8'))::core.pseudonym $$;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Ambassadors: enrolled, updated and left facts may each carry part of the picture (an update may name only
@@ -242,14 +239,17 @@ CREATE FUNCTION ingest.insert_audience_touches(
     LANGUAGE sql
     AS $$
         WITH batch AS (
-            SELECT e.event_id, core.pseudonym(org, e.member) AS member_hash, e.post_id, e.ambassador_id, e.touched_at
+            SELECT e.event_id, core.pseudonym(o.pseudonym_key, e.member) AS member_hash, e.post_id, e.ambassador_id,
+                   e.touched_at
             FROM unnest(event_ids, members, post_ids, ambassador_ids, touched)
                  AS e (event_id, member, post_id, ambassador_id, touched_at)
+            CROSS JOIN core.organizations AS o
+            WHERE o.organization_id = org
         ),
+        -- The touch's id is its event id, which the ledger has just admitted as new: no conflict to check.
         touches AS (
             INSERT INTO fact.audience_touches (organization_id, touch_id, member_hash, post_id, ambassador_id, occurred_at)
             SELECT org, event_id, member_hash, post_id, ambassador_id, touched_at FROM batch
-            ON CONFLICT DO NOTHING
         )
         INSERT INTO fact.audience_members AS t (organization_id, member_hash, first_touched_at)
         SELECT org, member_hash, min(touched_at) FROM batch GROUP BY member_hash
@@ -298,7 +298,7 @@ CREATE FUNCTION ingest.upsert_web_visits(
         INSERT INTO fact.web_visits AS t (organization_id, visit_id, occurred_at, visitor_hash, landing_url,
             utm_source, utm_medium, utm_campaign, utm_content, utm_term, site_section, is_advocacy,
             source_occurred_at, source_event_id)
-        SELECT DISTINCT ON (e.visit_id) org, e.visit_id, e.occurred_at, core.pseudonym(org, e.visitor), e.landing_url,
+        SELECT DISTINCT ON (e.visit_id) org, e.visit_id, e.occurred_at, core.pseudonym(o.pseudonym_key, e.visitor), e.landing_url,
                e.source, e.medium, e.campaign, e.content, e.term,
                CASE WHEN e.host = o.careers_host
                          OR e.path = o.careers_path OR e.path LIKE rtrim(o.careers_path, '/') || '/%'
@@ -341,8 +341,8 @@ CREATE FUNCTION ingest.upsert_leads(
         WHERE (excluded.source_occurred_at, excluded.source_event_id) > (t.source_occurred_at, t.source_event_id)
     $$;
 
--- Stage changes are facts of their own (their id is the event id): all are kept, in any order, even before
--- the lead or application they belong to arrives.
+-- Stage changes are facts of their own (their id is the event id, new by the ledger): all are kept, in any
+-- order, even before the lead or application they belong to arrives.
 CREATE FUNCTION ingest.insert_lead_stage_changes(
     org uuid, event_ids text[], lead_ids text[], stages text[], changed timestamptz[], amounts numeric[],
     currencies text[]
@@ -353,7 +353,6 @@ CREATE FUNCTION ingest.insert_lead_stage_changes(
         SELECT org, e.event_id, e.lead_id, e.stage::core.lead_stage, e.changed_at, e.amount, e.currency
         FROM unnest(event_ids, lead_ids, stages, changed, amounts, currencies)
              AS e (event_id, lead_id, stage, changed_at, amount, currency)
-        ON CONFLICT DO NOTHING
     $$;
 
 CREATE FUNCTION ingest.upsert_applications(
@@ -384,7 +383,6 @@ CREATE FUNCTION ingest.insert_application_stage_changes(
         INSERT INTO fact.application_stage_changes (organization_id, change_id, application_id, stage, changed_at)
         SELECT org, e.event_id, e.application_id, e.stage::core.application_stage, e.changed_at
         FROM unnest(event_ids, application_ids, stages, changed) AS e (event_id, application_id, stage, changed_at)
-        ON CONFLICT DO NOTHING
     $$;
 
 CREATE FUNCTION ingest.upsert_programme_costs(
@@ -441,3 +439,8 @@ CREATE TABLE ingest.tracked_links (
     created_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (organization_id, token)
 );
+
+-- Accepting an event resolves the earlier refusals of its id: find those without scanning every refusal.
+CREATE INDEX rejected_items_unresolved_by_event
+    ON ingest.rejected_items (organization_id, event_id)
+    WHERE resolved_at IS NULL AND event_id IS NOT NULL;

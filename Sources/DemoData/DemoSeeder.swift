@@ -124,7 +124,9 @@ struct DemoLoad {
     }
 
     mutating func run() throws -> DemoSummary {
-        try connection.query("DELETE FROM core.organizations WHERE slug = $1", [plan.slug])
+        try connection.query(
+            "SELECT core.delete_organization(organization_id) FROM core.organizations WHERE slug = $1", [plan.slug]
+        )
         organization = try connection.query(
             """
             INSERT INTO core.organizations (slug, name, currency, time_zone, careers_path)

@@ -98,7 +98,7 @@ struct FactWriter {
         precondition(columns.count == types.count, "\(function): one SQL type per column")
         var parameters: [(any PostgresEncodable)?] = [organization]
         for column in columns {
-            parameters.append(ColumnArray(values: rows.map(column)))
+            parameters.append(PostgresArray(rows.map(column)))
         }
         let arguments = types.enumerated().map { "$\($0.offset + 2)::\($0.element)[]" }.joined(separator: ", ")
         try connection.query("SELECT \(function)($1, \(arguments))", parameters)
@@ -125,25 +125,3 @@ struct FactWriter {
     }
 }
 
-/// A column of values of mixed Swift types bound as one PostgreSQL array literal.
-struct ColumnArray: PostgresEncodable {
-    let values: [(any PostgresEncodable)?]
-
-    var postgresText: String {
-        var text = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { text += "," }
-            guard let value, !value.isNull else {
-                text += "NULL"
-                continue
-            }
-            text += "\""
-            for character in value.postgresText.unicodeScalars {
-                if character == "\"" || character == "\\" { text += "\\" }
-                text.unicodeScalars.append(character)
-            }
-            text += "\""
-        }
-        return text + "}"
-    }
-}

@@ -5,7 +5,10 @@ import Foundation
 struct FieldReader {
     let object: [String: JSONValue]
     let path: String
-    private var read: Set<String> = []
+    /// The keys looked up, in order (a handful: a list is cheaper than hashing them again).
+    private var read: [String] = []
+    /// How many of the object's keys have been read.
+    private var presentRead = 0
 
     init(_ object: [String: JSONValue], path: String) {
         self.object = object
@@ -16,8 +19,10 @@ struct FieldReader {
 
     /// The value of `key` if present and not null.
     private mutating func value(_ key: String) -> JSONValue? {
-        read.insert(key)
-        switch object[key] {
+        let found = object[key]
+        if found != nil, !read.contains(key) { presentRead += 1 }
+        read.append(key)
+        switch found {
         case nil, .null?: return nil
         case let value?: return value
         }
@@ -49,7 +54,9 @@ struct FieldReader {
     /// A source system's identifier: 1 to 200 printable characters.
     mutating func identifier(_ key: String) throws(Rejection) -> String? {
         guard let text = try string(key) else { return nil }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Printable ASCII needs no further look; anything else is checked scalar by scalar.
+        let printableASCII = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        guard printableASCII || !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) contains a control character")
         }
         return text
@@ -156,6 +163,7 @@ struct FieldReader {
 
     /// Refuses fields that were never read.
     func finish() throws(Rejection) {
+        guard presentRead < object.count else { return }
         if let unknown = object.keys.sorted().first(where: { !read.contains($0) }) {
             throw Rejection(.unknownField, field: field(unknown), "\(field(unknown)) is not a field of this event")
         }

@@ -31,7 +31,7 @@ enum JSONWriter {
         }
     }
 
-    private static func writeString(_ text: String, into output: inout String) {
+    static func writeString(_ text: String, into output: inout String) {
         output += "\""
         for scalar in text.unicodeScalars {
             switch scalar {

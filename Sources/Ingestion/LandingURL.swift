@@ -18,41 +18,40 @@ public struct LandingURL: Sendable, Equatable {
     /// Whether the visit came through an ambassador's link, whether or not its token is known.
     public var isAdvocacy: Bool { medium?.lowercased() == Self.advocacyMedium }
 
-    /// nil when `url` is not an absolute http(s) URL.
+    /// nil when `url` is not an absolute http(s) URL. Works on the UTF-8 bytes: it runs for every visit.
     public init?(_ url: String) {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let bytes = Array(url.utf8)
+        guard let schemeEnd = Self.find([0x3A, 0x2F, 0x2F], in: bytes[...]) else { return nil }  // "://"
+        let scheme = String(decoding: bytes[..<schemeEnd], as: UTF8.self).lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
-        var rest = url[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let query: Substring
-        if let mark = rest.firstIndex(of: "?") {
-            query = rest[rest.index(after: mark)...]
+        var rest = bytes[(schemeEnd + 3)...]
+        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        var query: ArraySlice<UInt8> = []
+        if let mark = rest.firstIndex(of: UInt8(ascii: "?")) {
+            query = rest[(mark + 1)...]
             rest = rest[..<mark]
-        } else {
-            query = ""
         }
-        let authority: Substring
-        if let slash = rest.firstIndex(of: "/") {
+        var authority = rest
+        if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
             authority = rest[..<slash]
-            path = String(rest[slash...])
+            path = String(decoding: rest[slash...], as: UTF8.self)
         } else {
-            authority = rest
             path = "/"
         }
-        var hostPart = authority
-        if let at = hostPart.lastIndex(of: "@") { hostPart = hostPart[hostPart.index(after: at)...] }
-        if let colon = hostPart.lastIndex(of: ":"), !hostPart.hasSuffix("]") { hostPart = hostPart[..<colon] }
-        guard !hostPart.isEmpty else { return nil }
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
+        if let colon = authority.lastIndex(of: UInt8(ascii: ":")), authority.last != UInt8(ascii: "]") {
+            authority = authority[..<colon]
+        }
+        guard !authority.isEmpty else { return nil }
         self.url = url
-        self.host = hostPart.lowercased()
+        self.host = String(decoding: authority, as: UTF8.self).lowercased()
 
         var values: [String: String] = [:]
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Self.decode(parts[0]).lowercased()
-            guard name.hasPrefix("utm_"), values[name] == nil, parts.count == 2 else { continue }
-            let value = Self.decode(parts[1]).trimmingSpaces()
+        for pair in query.split(separator: UInt8(ascii: "&")) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = Self.decode(pair[..<(equals ?? pair.endIndex)]).lowercased()
+            guard name.hasPrefix("utm_"), values[name] == nil, let equals else { continue }
+            let value = Self.decode(pair[(equals + 1)...]).trimmingSpaces()
             if !value.isEmpty { values[name] = value }
         }
         source = values["utm_source"]
@@ -62,25 +61,36 @@ public struct LandingURL: Sendable, Equatable {
         term = values["utm_term"]
     }
 
-    /// Percent-decoding with `+` as a space; a malformed escape is kept as written.
-    static func decode(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = Array(text.utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "+") {
-                bytes.append(0x20)
-            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
-                let high = hexValue(iterator[iterator.startIndex]),
-                let low = hexValue(iterator[iterator.startIndex + 1])
-            {
-                bytes.append(high << 4 | low)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte)
-            }
+    private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        var index = haystack.startIndex
+        while index + needle.count <= haystack.endIndex {
+            if haystack[index..<index + needle.count].elementsEqual(needle) { return index }
+            index += 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return nil
+    }
+
+    /// Percent-decoding with `+` as a space; a malformed escape is kept as written.
+    static func decode(_ bytes: ArraySlice<UInt8>) -> String {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                decoded.append(0x20)
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+            {
+                decoded.append(high << 4 | low)
+                index += 2
+            } else {
+                decoded.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: decoded, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -95,6 +105,10 @@ public struct LandingURL: Sendable, Equatable {
 
 extension String {
     func trimmingSpaces() -> String {
+        // Most values have nothing to trim: decide on the first and last bytes without decoding.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return self
+        }
         var scalars = Substring(self)
         while scalars.first?.isWhitespace == true { scalars.removeFirst() }
         while scalars.last?.isWhitespace == true { scalars.removeLast() }

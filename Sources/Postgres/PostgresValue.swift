@@ -143,15 +143,44 @@ extension Date: PostgresEncodable, PostgresDecodable {
     }
 }
 
-/// Binds and decodes arrays as PostgreSQL array literals (`{a,"b c",NULL}`), for `= ANY($1)` queries.
+/// Binds arrays as PostgreSQL array literals (`{"a","b c",NULL}`), for `= ANY($1)` and `unnest($1)`.
 extension Array: PostgresEncodable where Element: PostgresEncodable {
-    public var postgresText: String {
-        "{" + map { element in
-            if element.isNull { return "NULL" }
-            let text = element.postgresText
-                .replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"" + text + "\""
-        }.joined(separator: ",") + "}"
+    public var postgresText: String { PostgresArray.literal(self.lazy.map { $0 }) }
+}
+
+/// An array of values of mixed Swift types (a column of a batch), bound as one array literal.
+public struct PostgresArray: PostgresEncodable {
+    public let values: [(any PostgresEncodable)?]
+
+    public init(_ values: [(any PostgresEncodable)?]) {
+        self.values = values
+    }
+
+    public var postgresText: String { Self.literal(values) }
+
+    /// Every element quoted, with `"` and `\` escaped; nil and null elements as NULL.
+    static func literal(_ values: some Sequence<(any PostgresEncodable)?>) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(1024)
+        var first = true
+        for value in values {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            guard let value, !value.isNull else {
+                bytes.append(contentsOf: [0x4E, 0x55, 0x4C, 0x4C])  // NULL
+                continue
+            }
+            bytes.append(UInt8(ascii: "\""))
+            var text = value.postgresText
+            text.withUTF8 { utf8 in
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                    bytes.append(byte)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import Hummingbird
+import Ingestion
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service until SIGTERM or SIGINT.")
@@ -11,17 +12,41 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on [env: HTTP_PORT] (default: 8080)")
     var port: Int?
 
+    @Option(help: "Largest request body of POST /v1/events, in bytes [env: INGEST_MAX_BODY_BYTES] (default: 10485760)")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Most events in one request [env: INGEST_MAX_EVENTS] (default: 10000)")
+    var maxEvents: Int?
+
+    @Option(help: "Largest single event, in bytes [env: INGEST_MAX_EVENT_BYTES] (default: 32768)")
+    var maxEventBytes: Int?
+
+    @Option(help: "How far ahead of the server's clock a timestamp may be [env: INGEST_FUTURE_TOLERANCE_SECONDS] (default: 3600)")
+    var futureToleranceSeconds: Int?
+
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "advocacy")
+        func setting(_ flag: Int?, _ variable: String, _ fallback: Int) throws -> Int {
+            let value = try flag ?? environmentValue(variable).map { try parseInt($0, variable) } ?? fallback
+            guard value > 0 else { throw ValidationError("\(variable) must be positive, not \(value)") }
+            return value
+        }
+        let limits = IngestionLimits(
+            maxBodyBytes: try setting(maxBodyBytes, "INGEST_MAX_BODY_BYTES", 10 << 20),
+            maxEvents: try setting(maxEvents, "INGEST_MAX_EVENTS", 10_000),
+            maxEventBytes: try setting(maxEventBytes, "INGEST_MAX_EVENT_BYTES", 32 << 10)
+        )
         let settings = AppSettings(
             host: host ?? environmentValue("HTTP_HOST") ?? "127.0.0.1",
             port: try port ?? environmentValue("HTTP_PORT").map { try parseInt($0, "HTTP_PORT") } ?? 8080,
             database: try database.poolConfiguration(applicationName: "advocacy-serve"),
             migrationsDirectory: database.resolvedMigrationsDirectory,
-            logLevel: logger.logLevel
+            logLevel: logger.logLevel,
+            ingestionLimits: limits,
+            futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600))
         )
         let app = try buildApplication(settings)
         try await app.runService()

@@ -91,8 +91,19 @@ struct DemoSeederTests {
     func replaces() async throws {
         try await TestDatabase.withPool(size: 1) { pool in
             let slug = "demo-r-\(UUID().uuidString.lowercased().prefix(8))"
-            _ = try await seed(slug: slug, facts: 5_000, on: pool)
+            let first = try await seed(slug: slug, facts: 5_000, on: pool)
             let again = try await seed(slug: slug, facts: 5_000, on: pool)
+            // Nothing of the replaced organisation is left, in tables with or without a foreign key.
+            let leftovers = try await pool.query(
+                """
+                SELECT (SELECT count(*) FROM fact.posts WHERE organization_id = $1)
+                     + (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
+                     + (SELECT count(*) FROM fact.web_visits WHERE organization_id = $1)
+                     + (SELECT count(*) FROM core.ambassadors WHERE organization_id = $1)
+                """,
+                [first.organizationID]
+            )[0].decode(Int.self, at: 0)
+            #expect(leftovers == 0)
             let counts = try await pool.query(
                 """
                 SELECT (SELECT count(*) FROM core.organizations WHERE slug = $1),

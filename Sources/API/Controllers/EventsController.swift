@@ -19,14 +19,7 @@ struct EventsController {
         return routes
     }
 
-    struct IngestResponse: ResponseEncodable {
-        let accepted: Int
-        let duplicate: Int
-        let rejected: Int
-        let items: [ItemOutcome]
-    }
-
-    @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> IngestResponse {
+    @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> Response {
         let organization = try await organizations.organization(of: request)
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let format: BatchFormat
@@ -73,11 +66,9 @@ struct EventsController {
             )
         }
         let outcomes = try await store.ingest(items, organization: organization)
-        return IngestResponse(
-            accepted: outcomes.count { $0.status == .accepted },
-            duplicate: outcomes.count { $0.status == .duplicate },
-            rejected: outcomes.count { $0.status == .rejected },
-            items: outcomes
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: ItemOutcome.batchJSON(outcomes)))
         )
     }
 
@@ -219,4 +210,3 @@ struct EventsController {
     }
 }
 
-extension ItemOutcome: ResponseEncodable {}

@@ -1,0 +1,342 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Postgres
+import Synchronization
+
+/// Ingestion throughput: generated events sent over HTTP on loopback (batches, concurrent senders) to a
+/// real `advocacy serve`, against `psql \copy` of the same rows into the same tables, in the same run.
+///
+///     swift build -c release && DATABASE_URL=... .build/release/ingest-benchmark [--events N] [--senders S] [--batch B]
+@main
+struct IngestBenchmark {
+    struct Options {
+        var events = 300_000
+        var senders = 8
+        var batch = 1_000
+        var port = 18_080
+
+        init(_ arguments: [String]) throws {
+            var iterator = arguments.dropFirst().makeIterator()
+            while let flag = iterator.next() {
+                guard let text = iterator.next(), let value = Int(text), value > 0 else {
+                    throw BenchmarkError("\(flag) needs a positive number")
+                }
+                switch flag {
+                case "--events": events = value
+                case "--senders": senders = value
+                case "--batch": batch = value
+                case "--port": port = value
+                default: throw BenchmarkError("unknown option \(flag) (use --events, --senders, --batch, --port)")
+                }
+            }
+        }
+    }
+
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            FileHandle.standardError.write(Data("ingest-benchmark: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
+        let options = try Options(CommandLine.arguments)
+        guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
+            throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
+        }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("advocacy")
+        let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
+        let stamp = Int(Date().timeIntervalSince1970)
+        let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
+        let copyOrganization = try makeOrganization(admin, slug: "bench-copy-\(stamp)")
+        let data = Workload(count: options.events, start: Date().addingTimeInterval(-30 * 86_400))
+
+        say("ingest-benchmark: \(options.events) events (50% post metrics, 30% web visits, 20% audience touches)")
+        let server = try await Server.start(binary: binary, databaseURL: databaseURL, port: options.port)
+        defer { server.stop() }
+        let http = try await sendOverHTTP(data, organization: "bench-http-\(stamp)", options: options)
+        let peak = server.peakMemoryKiB()
+        server.stop()
+        let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
+        let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
+
+        let stored = try admin.query(
+            """
+            SELECT (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
+                 + (SELECT count(*) FROM fact.web_visits WHERE organization_id = $1)
+                 + (SELECT count(*) FROM fact.audience_touches WHERE organization_id = $1)
+            """,
+            [httpOrganization]
+        )[0].decode(Int.self, at: 0)
+        guard stored == options.events else {
+            throw BenchmarkError("the HTTP run stored \(stored) facts, expected \(options.events)")
+        }
+        let httpRate = Double(options.events) / http
+        let copyRate = Double(options.events) / copy
+        let copyAllRate = Double(options.events) / (copy + copyDerived)
+        say(String(format: "HTTP ingest          %9.0f events/s  (%.2f s, batches of %d, %d senders, all accepted and stored)",
+                     httpRate, http, options.batch, options.senders))
+        say(String(format: "psql \\copy, facts    %9.0f rows/s    (%.2f s: the same fact rows into the same fact tables)", copyRate, copy))
+        say(String(format: "psql \\copy, all rows %9.0f events/s  (%.2f s: also the ledger, latest metrics and first touches ingestion writes)",
+                     copyAllRate, copy + copyDerived))
+        say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f", httpRate / copyRate, httpRate / copyAllRate))
+        say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
+        for organization in [httpOrganization, copyOrganization] {
+            try admin.query("SELECT core.delete_organization($1)", [organization])
+        }
+    }
+
+    static func makeOrganization(_ admin: PostgresConnection, slug: String) throws -> UUID {
+        try admin.query("INSERT INTO core.organizations (slug, name) VALUES ($1, $1) RETURNING organization_id", [slug])[0]
+            .decode(UUID.self, at: 0)
+    }
+
+    static func sendOverHTTP(_ data: Workload, organization: String, options: Options) async throws -> Double {
+        let bodies: [ByteBuffer] = stride(from: 0, to: data.count, by: options.batch).map { start in
+            ByteBuffer(string: "[" + (start..<min(data.count, start + options.batch)).map(data.json).joined(separator: ",") + "]")
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let next = BatchCursor()
+        let url = "http://127.0.0.1:\(options.port)/v1/events"
+        say("sending \(bodies.count) batches...")
+        let started = ContinuousClock.now
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<options.senders {
+                    group.addTask {
+                        while true {
+                            let index = next.take()
+                            guard index < bodies.count else { return }
+                            var request = HTTPClientRequest(url: url)
+                            request.method = .POST
+                            request.headers.add(name: "Content-Type", value: "application/json")
+                            request.headers.add(name: "X-Organization", value: organization)
+                            request.body = .bytes(bodies[index])
+                            let response = try await client.execute(request, timeout: .seconds(120))
+                            let body = try await response.body.collect(upTo: 64 << 20)
+                            guard response.status == .ok, String(buffer: body).contains("\"rejected\":0") else {
+                                throw BenchmarkError("batch \(index): HTTP \(response.status.code): \(String(buffer: body).prefix(300))")
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        let elapsed = ContinuousClock.now - started
+        try await client.shutdown()
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// The same rows as tab-separated files, loaded with `psql \copy`, one table after another.
+    static func loadWithCopy(_ tables: [(String, String, [String])], databaseURL: String) throws -> Double {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-benchmark-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var commands: [String] = []
+        for (table, columns, rows) in tables {
+            let file = directory.appendingPathComponent("\(table).tsv")
+            try rows.joined(separator: "\n").appending("\n").write(to: file, atomically: true, encoding: .utf8)
+            commands.append("\\copy \(table) (\(columns)) FROM '\(file.path)'")
+        }
+        let started = ContinuousClock.now
+        for command in commands {
+            let psql = Process()
+            psql.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            psql.arguments = ["psql", databaseURL, "-v", "ON_ERROR_STOP=1", "-q", "-c", command]
+            try psql.run()
+            psql.waitUntilExit()
+            guard psql.terminationStatus == 0 else { throw BenchmarkError("psql failed: \(command)") }
+        }
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// The generated facts: event i is a metrics observation, a visit or a touch, by i mod 10.
+struct Workload: Sendable {
+    let count: Int
+    let start: Date
+
+    enum Kind { case metrics, visit, touch }
+
+    func kind(_ index: Int) -> Kind {
+        switch index % 10 {
+        case 0..<5: .metrics
+        case 5..<8: .visit
+        default: .touch
+        }
+    }
+
+    /// `start` plus `index` seconds, as RFC 3339 (formatted by hand: a formatter per event is slow).
+    func time(_ index: Int) -> String {
+        let seconds = Int(start.timeIntervalSince1970) + index
+        let days = seconds / 86_400
+        let rest = seconds % 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = z / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+    }
+
+    func landing(_ index: Int) -> String {
+        "https://www.example.com/blog/post-\(index % 500)?utm_source=linkedin&utm_medium=employee_advocacy&utm_campaign=spring&utm_content=t\(index % 20_000)"
+    }
+
+    func json(_ index: Int) -> String {
+        let envelope = #"{"id":"ev-\#(index)","occurred_at":"\#(time(index))","#
+        switch kind(index) {
+        case .metrics:
+            return envelope + #""type":"post.metrics_observed","data":{"post_id":"p\#(index % 20_000)","impressions":\#(index % 5_000 + 100),"members_reached":\#(index % 5_000),"reactions":\#(index % 97),"comments":\#(index % 13),"reshares":\#(index % 7),"clicks":\#(index % 41)}}"#
+        case .visit:
+            return envelope + #""type":"web.visit","data":{"visitor":"v\#(index % 50_000)","landing_url":"\#(landing(index))"}}"#
+        case .touch:
+            return envelope + #""type":"audience.touched","data":{"member":"m\#(index % 30_000)","post_id":"p\#(index % 20_000)"}}"#
+        }
+    }
+
+    /// What ingestion writes besides the facts: the ledger, each post's latest observation, each member's
+    /// first touch (the same rows, so both loads end with the same tables).
+    func derivedRows(organization: UUID) -> [(String, String, [String])] {
+        let org = organization.uuidString.lowercased()
+        var ledger: [String] = []
+        var latest: [Int: Int] = [:]  // post -> index of its latest observation
+        var firstTouch: [Int: Int] = [:]  // member -> index of its first touch
+        for index in 0..<count {
+            let type: String
+            switch kind(index) {
+            case .metrics:
+                type = "post.metrics_observed"
+                latest[index % 20_000] = max(latest[index % 20_000] ?? index, index)
+            case .visit: type = "web.visit"
+            case .touch:
+                type = "audience.touched"
+                firstTouch[index % 30_000] = min(firstTouch[index % 30_000] ?? index, index)
+            }
+            ledger.append([org, "ev-\(index)", type, time(index)].joined(separator: "\t"))
+        }
+        let metrics = latest.values.map { index in
+            [org, "p\(index % 20_000)", time(index), "\(index % 5_000 + 100)", "\(index % 5_000)", "\(index % 97)",
+             "\(index % 13)", "\(index % 7)", "\(index % 41)"].joined(separator: "\t")
+        }
+        let members = firstTouch.map { member, index in [org, hash(member), time(index)].joined(separator: "\t") }
+        return [
+            ("ingest.accepted_events", "organization_id, event_id, event_type, occurred_at", ledger),
+            ("fact.post_metrics",
+             "organization_id, post_id, observed_at, impressions, members_reached, reactions, comments, reshares, clicks", metrics),
+            ("fact.audience_members", "organization_id, member_hash, first_touched_at", members),
+        ]
+    }
+
+    func hash(_ index: Int) -> String {
+        "\\\\x" + String(repeating: String(format: "%016llx", UInt64(index) &* 0x9E37_79B9_7F4A_7C15), count: 4)
+    }
+
+    func copyRows(organization: UUID) -> [(String, String, [String])] {
+        var metrics: [String] = []
+        var visits: [String] = []
+        var touches: [String] = []
+        let org = organization.uuidString.lowercased()
+        for index in 0..<count {
+            let hash = hash(index)
+            switch kind(index) {
+            case .metrics:
+                metrics.append([org, "p\(index % 20_000)", time(index), "\(index % 5_000 + 100)", "\(index % 5_000)", "\(index % 97)",
+                                "\(index % 13)", "\(index % 7)", "\(index % 41)"].joined(separator: "\t"))
+            case .visit:
+                visits.append([org, "ev-\(index)", time(index), hash, landing(index), "linkedin", "employee_advocacy", "spring",
+                               "t\(index % 20_000)", "\\N", "main", "t"].joined(separator: "\t"))
+            case .touch:
+                touches.append([org, "ev-\(index)", hash, "p\(index % 20_000)", "\\N", time(index)].joined(separator: "\t"))
+            }
+        }
+        return [
+            ("fact.post_metric_observations",
+             "organization_id, post_id, observed_at, impressions, members_reached, reactions, comments, reshares, clicks", metrics),
+            ("fact.web_visits",
+             "organization_id, visit_id, occurred_at, visitor_hash, landing_url, utm_source, utm_medium, utm_campaign, utm_content, utm_term, site_section, is_advocacy",
+             visits),
+            ("fact.audience_touches", "organization_id, touch_id, member_hash, post_id, ambassador_id, occurred_at", touches),
+        ]
+    }
+}
+
+/// `advocacy serve` as a child process, so its memory is its own.
+final class Server: Sendable {
+    let process: Process
+
+    init(process: Process) {
+        self.process = process
+    }
+
+    static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", "\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        try process.run()
+        for _ in 0..<200 {
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready")
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
+                return Server(process: process)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw BenchmarkError("the server did not become ready on port \(port)")
+    }
+
+    /// Peak resident memory, from /proc (VmHWM).
+    func peakMemoryKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Hands each batch to exactly one sender.
+final class BatchCursor: Sendable {
+    private let next = Mutex(0)
+
+    func take() -> Int {
+        next.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
+}
+
+/// Writes a line at once (print is fully buffered when piped, and a benchmark is watched as it runs).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
