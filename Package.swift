@@ -51,6 +51,11 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The read path: periods, the KPIs computed by SQL/migrations (schema kpi), shaped as JSON and CSV.
+        .target(
+            name: "Computation",
+            dependencies: ["Postgres"]
+        ),
         // Deterministic demo organisation, bulk-loaded through COPY.
         .target(
             name: "DemoData",
@@ -60,6 +65,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Computation",
                 "Ingestion",
                 "Postgres",
                 "Migrations",
@@ -102,6 +108,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
+        .testTarget(name: "ComputationTests", dependencies: ["Computation", "Ingestion", "Postgres", "TestSupport"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
         .testTarget(
             name: "APITests",

@@ -43,5 +43,6 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
         atPath: "v1"
     )
     router.addRoutes(LinksController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
+    router.addRoutes(KPIController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
     return router
 }

@@ -33,11 +33,30 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var column: String?
     /// The statement that failed (its text only: values are bound, never part of it).
     public var query: String?
+    /// Where in `query` the server found the error: a 1-based character position.
+    public var position: Int?
+
+    /// `position` as a line and column of `query`, for errors in long scripts such as migrations.
+    public var lineAndColumn: (line: Int, column: Int)? {
+        guard let position, let query else { return nil }
+        var line = 1
+        var column = 1
+        for character in query.unicodeScalars.prefix(position - 1) {
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
 
     public init(
         code: Code, message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil,
-        constraint: String? = nil, table: String? = nil, column: String? = nil, query: String? = nil
+        constraint: String? = nil, table: String? = nil, column: String? = nil, query: String? = nil, position: Int? = nil
     ) {
+        self.position = position
         self.code = code
         self.message = message
         self.sqlState = sqlState
@@ -57,6 +76,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         if let hint { text += " (hint: \(hint))" }
         if let constraint { text += " (constraint: \(constraint))" }
         if let table { text += " (table: \(table))" }
+        if let (line, column) = lineAndColumn { text += " (at line \(line), column \(column))" }
         if let column { text += " (column: \(column))" }
         if let query { text += " [query: \(query.prefix(200))]" }
         return text
@@ -89,7 +109,8 @@ extension PostgresError {
             constraint: field("n"),
             table: field("t"),
             column: field("c"),
-            query: query
+            query: query,
+            position: field("P").flatMap { Int($0) }
         )
     }
 }

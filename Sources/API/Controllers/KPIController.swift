@@ -1,0 +1,70 @@
+import Computation
+import Foundation
+import Hummingbird
+import Postgres
+
+/// `GET /v1/kpis`: every KPI for a period with the previous period and the change; `GET /v1/kpis/catalog`:
+/// what each KPI means. Both answer JSON, or CSV with `format=csv` or `Accept: text/csv`.
+struct KPIController {
+    let organizations: OrganizationDirectory
+    let pool: ConnectionPool
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("kpis", use: summary)
+        routes.get("kpis/catalog", use: catalog)
+        return routes
+    }
+
+    enum Format {
+        case json, csv
+    }
+
+    static func format(of request: Request) throws -> Format {
+        switch request.uri.queryParameters["format"].map(String.init) {
+        case "csv"?: return .csv
+        case "json"?: return .json
+        case let other?: throw APIError.badParameter("format", "format must be json or csv, not \"\(other)\"")
+        case nil: return request.headers[.accept]?.contains("text/csv") == true ? .csv : .json
+        }
+    }
+
+    static func respond(_ format: Format, json: () -> String, csv: () -> String, fileName: String) -> Response {
+        switch format {
+        case .json:
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json()))
+            )
+        case .csv:
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName).csv\""],
+                body: .init(byteBuffer: ByteBuffer(string: csv()))
+            )
+        }
+    }
+
+    @Sendable func summary(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organization = try await organizations.organization(of: request)
+        let format = try Self.format(of: request)
+        let query = request.uri.queryParameters
+        let period: Period
+        do {
+            period = try await Period.resolve(
+                name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),
+                organization: organization, pool: pool
+            )
+        } catch let error as PeriodError {
+            throw APIError.badParameter(error.parameter, error.message)
+        }
+        let report = try await KPIReport.load(organization: organization, period: period, pool: pool)
+        return Self.respond(format, json: report.json, csv: report.csv, fileName: "kpis-\(period.from)-\(period.to)")
+    }
+
+    @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let format = try Self.format(of: request)
+        let catalog = try await KPICatalog.load(pool: pool)
+        let json = String(decoding: try JSONEncoder.api.encode(["kpis": catalog.entries]), as: UTF8.self)
+        return Self.respond(format, json: { json }, csv: catalog.csv, fileName: "kpi-catalog")
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Postgres
+
+/// A reporting period: calendar days from `from` to `to`, both included, in the organisation's time zone.
+public struct Period: Sendable, Equatable {
+    /// `YYYY-MM-DD`.
+    public let from: String
+    public let to: String
+
+    public static let namedPeriods = ["last_7_days", "last_30_days", "this_month", "last_month", "this_quarter", "year_to_date"]
+    /// The longest period a query may span, so a typo in a year cannot ask for centuries.
+    public static let maximumDays = 3_700
+
+    public init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
+
+    /// A period from query parameters: `period=<name>`, or `from` and `to` dates.
+    /// - Throws: `PeriodError` naming the parameter at fault.
+    public static func resolve(name: String?, from: String?, to: String?, organization: UUID, pool: ConnectionPool) async throws -> Period {
+        if let name {
+            guard from == nil, to == nil else {
+                throw PeriodError(parameter: "period", message: "give either period or from and to, not both")
+            }
+            guard namedPeriods.contains(name) else {
+                throw PeriodError(parameter: "period", message: "period must be one of \(namedPeriods.joined(separator: ", ")), not \"\(name)\"")
+            }
+            let row = try await pool.query("SELECT from_date::text, to_date::text FROM kpi.named_period($1, $2)", [organization, name])[0]
+            return Period(from: try row.decode(String.self, at: 0), to: try row.decode(String.self, at: 1))
+        }
+        guard let from else { throw PeriodError(parameter: "from", message: "from is required (or give a named period)") }
+        guard let to else { throw PeriodError(parameter: "to", message: "to is required (or give a named period)") }
+        guard let start = Self.dayNumber(from) else {
+            throw PeriodError(parameter: "from", message: "from must be a date like 2026-03-01, not \"\(from)\"")
+        }
+        guard let end = Self.dayNumber(to) else {
+            throw PeriodError(parameter: "to", message: "to must be a date like 2026-03-31, not \"\(to)\"")
+        }
+        guard start <= end else { throw PeriodError(parameter: "to", message: "to (\(to)) is before from (\(from))") }
+        guard end - start < maximumDays else {
+            throw PeriodError(parameter: "to", message: "a period spans at most \(maximumDays) days")
+        }
+        return Period(from: from, to: to)
+    }
+
+    /// Days since 1970-01-01 of a valid `YYYY-MM-DD` date between years 1900 and 2999.
+    static func dayNumber(_ text: String) -> Int? {
+        let parts = text.split(separator: "-")
+        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1900...2999).contains(year), (1...12).contains(month)
+        else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...lengths[month - 1]).contains(day) else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
+    }
+}
+
+/// A query parameter that does not make a period.
+public struct PeriodError: Error, Sendable {
+    public let parameter: String
+    public let message: String
+}

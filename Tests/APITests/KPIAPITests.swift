@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+@Suite("KPI API")
+struct KPIAPITests {
+    @Test("GET /v1/kpis answers every KPI of the catalog, as JSON and as CSV")
+    func summary() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let catalog = try await client.execute(uri: "/v1/kpis/catalog", method: .get) { response in
+                #expect(response.status == .ok)
+                return (response.json["kpis"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
+            }
+            #expect(catalog.count >= 12)
+            try await client.execute(uri: "/v1/kpis?from=2026-02-01&to=2026-02-28", method: .get, headers: app.headers) { response in
+                #expect(response.status == .ok)
+                let json = response.json
+                let kpis = json["kpis"] as? [[String: Any]] ?? []
+                #expect(kpis.compactMap { $0["key"] as? String } == catalog)
+                #expect((json["previous_period"] as? [String: Any])?["from"] as? String == "2026-01-04")
+                let rate = kpis.first { $0["key"] as? String == "engagement_rate" }
+                #expect(rate?["value"] is NSNull)
+                #expect(rate?["reason"] as? String != nil)
+            }
+            var csvHeaders = app.headers
+            csvHeaders[.accept] = "text/csv"
+            try await client.execute(uri: "/v1/kpis?period=last_30_days", method: .get, headers: csvHeaders) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/csv") == true)
+                let text = String(buffer: response.body)
+                #expect(text.hasPrefix("\u{FEFF}\"key\",\"name\""))
+                #expect(text.components(separatedBy: "\r\n").count == catalog.count + 2)
+            }
+            try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get) { response in
+                #expect(response.headers[.contentDisposition]?.contains("kpi-catalog.csv") == true)
+            }
+        }
+    }
+
+    @Test("bad parameters are a 400 that names the parameter", arguments: [
+        ("period=fortnight", "period"), ("from=2026-02-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),
+        ("from=2026-02-10&to=2026-02-01", "to"), ("period=last_7_days&format=xml", "format"),
+        ("period=last_7_days&from=2026-01-01", "period"),
+    ])
+    func badParameters(query: String, parameter: String) async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/kpis?\(query)", method: .get, headers: app.headers) { response in
+                #expect(response.status == .badRequest)
+                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == parameter)
+            }
+        }
+    }
+}

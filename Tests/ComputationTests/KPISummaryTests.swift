@@ -1,0 +1,224 @@
+import Foundation
+import Ingestion
+import Postgres
+import TestSupport
+import Testing
+
+@testable import Computation
+
+/// The KPIs of a small, hand-made month, checked against values computed by hand (see each comment).
+@Suite("KPI summary")
+struct KPISummaryTests {
+    static func event(_ id: String, _ type: String, at: String, _ data: [String: Any]) -> [String: Any] {
+        ["id": id, "type": type, "occurred_at": at, "data": data]
+    }
+
+    /// February 2026 (UTC): three ambassadors, three posts, metrics, rate cards, costs, SSI, visits, leads,
+    /// applications and audience touches, plus a few facts in January that must not count.
+    static var february: [[String: Any]] {
+        var events: [[String: Any]] = []
+        func add(_ type: String, _ at: String, _ data: [String: Any]) {
+            events.append(event("e\(events.count)", type, at: at, data))
+        }
+        add("ambassador.enrolled", "2026-01-01T09:00:00Z", ["ambassador_id": "a1", "networks": ["linkedin": 500]])
+        add("ambassador.enrolled", "2026-01-01T09:00:00Z", ["ambassador_id": "a2", "networks": ["x": 200]])
+        add("ambassador.enrolled", "2026-01-01T09:00:00Z", ["ambassador_id": "a3"])
+        add("ambassador.left", "2026-02-10T09:00:00Z", ["ambassador_id": "a3"])
+        add("content.created", "2026-01-20T09:00:00Z", ["content_id": "c1", "title": "Launch", "url": "https://example.com/l"])
+        add("post.published", "2026-02-05T10:00:00Z", ["post_id": "p1", "ambassador_id": "a1", "network": "linkedin", "content_id": "c1"])
+        add("post.published", "2026-02-06T10:00:00Z", ["post_id": "p2", "ambassador_id": "a1", "network": "linkedin"])
+        add("post.published", "2026-02-10T10:00:00Z", ["post_id": "p3", "ambassador_id": "a2", "network": "x", "content_id": "c1"])
+        add("post.published", "2026-01-15T10:00:00Z", ["post_id": "p0", "ambassador_id": "a3", "network": "linkedin"])
+        for (post, counts) in [("p1", [1000, 800, 10, 2, 1, 7]), ("p2", [2000, 1500, 30, 5, 3, 12]), ("p3", [500, 400, 4, 1, 0, 5]),
+                               ("p0", [9000, 9000, 90, 9, 9, 9])] {
+            // An early observation, then the latest: only the latest counts.
+            add("post.metrics_observed", "2026-02-20T00:00:00Z", ["post_id": post, "observed_at": "2026-02-11T00:00:00Z",
+                "impressions": 1, "members_reached": 1, "reactions": 0, "comments": 0, "reshares": 0, "clicks": 0])
+            add("post.metrics_observed", "2026-02-25T00:00:00Z", ["post_id": post, "observed_at": "2026-02-25T00:00:00Z",
+                "impressions": counts[0], "members_reached": counts[1], "reactions": counts[2], "comments": counts[3],
+                "reshares": counts[4], "clicks": counts[5]])
+        }
+        let rates: [(String, String, [Double])] = [
+            ("linkedin", "2026-01-01", [30, 5, 1, 2, 3]), ("linkedin", "2026-02-06", [40, 5, 1, 2, 3]), ("x", "2026-01-01", [10, 1, 0.5, 1, 1]),
+        ]
+        for (network, from, r) in rates {
+            add("rate_card.set", "2026-01-01T00:00:00Z", ["network": network, "currency": "EUR", "effective_from": from, "cpm": r[0],
+                "cpc": r[1], "cost_per_reaction": r[2], "cost_per_comment": r[3], "cost_per_reshare": r[4]])
+        }
+        add("cost.recorded", "2026-01-01T00:00:00Z", ["cost_id": "k1", "period_start": "2026-02-01", "period_end": "2026-02-28",
+            "category": "licence", "amount": 280, "currency": "EUR"])
+        add("cost.recorded", "2026-01-01T00:00:00Z", ["cost_id": "k2", "period_start": "2026-01-15", "period_end": "2026-02-13",
+            "category": "rewards", "amount": 300, "currency": "EUR"])
+        // Seed 000's example: 21.09 + 15.91 + 13.09 + 25 = 75.09.
+        add("ssi.snapshot", "2026-02-20T00:00:00Z", ["ambassador_id": "a1", "date": "2026-02-20", "brand": 21.09, "people": 15.91,
+            "insights": 13.09, "relationships": 25])
+        add("ssi.snapshot", "2026-02-21T00:00:00Z", ["ambassador_id": "a2", "date": "2026-02-21", "brand": 12.5, "people": 12.5,
+            "insights": 12.5, "relationships": 12.5])
+        add("ssi.snapshot", "2026-03-02T00:00:00Z", ["ambassador_id": "a2", "date": "2026-03-02", "brand": 25, "people": 25,
+            "insights": 25, "relationships": 25])
+        let advocacy = "utm_medium=employee_advocacy&utm_content=tok"
+        for (visitor, url) in [("v1", "https://example.com/blog?\(advocacy)"), ("v1", "https://example.com/blog?\(advocacy)"),
+                               ("v2", "https://example.com/careers/job-1?\(advocacy)"), ("v3", "https://example.com/")] {
+            add("web.visit", "2026-02-12T12:00:00Z", ["visitor": visitor, "landing_url": url])
+        }
+        add("lead.created", "2026-02-03T00:00:00Z", ["lead_id": "l1", "source_channel": "employee_advocacy", "ambassador_id": "a1",
+            "estimated_value": 1500, "currency": "EUR"])
+        add("lead.stage_changed", "2026-02-20T00:00:00Z", ["lead_id": "l1", "stage": "won", "won_amount": 1000, "currency": "EUR"])
+        add("lead.created", "2026-02-04T00:00:00Z", ["lead_id": "l2", "source_channel": "employee_advocacy"])
+        add("lead.created", "2026-02-04T00:00:00Z", ["lead_id": "l3", "source_channel": "paid"])
+        add("lead.stage_changed", "2026-02-14T00:00:00Z", ["lead_id": "l3", "stage": "won", "won_amount": 50, "currency": "EUR"])
+        add("lead.created", "2026-02-04T00:00:00Z", ["lead_id": "l4", "source_channel": "email"])
+        add("lead.stage_changed", "2026-02-05T00:00:00Z", ["lead_id": "l4", "stage": "won", "won_amount": 70, "currency": "EUR"])
+        add("lead.stage_changed", "2026-02-09T00:00:00Z", ["lead_id": "l4", "stage": "lost"])
+        add("lead.created", "2026-02-04T00:00:00Z", ["lead_id": "l5", "source_channel": "organic"])
+        add("lead.created", "2026-02-04T00:00:00Z", ["lead_id": "l6", "source_channel": "event"])
+        add("application.created", "2026-02-01T00:00:00Z", ["application_id": "ap1", "job_id": "j1", "source_channel": "employee_advocacy"])
+        add("application.stage_changed", "2026-02-11T00:00:00Z", ["application_id": "ap1", "stage": "hired"])
+        add("application.created", "2026-02-01T00:00:00Z", ["application_id": "ap2", "job_id": "j1", "source_channel": "employee_advocacy"])
+        add("application.stage_changed", "2026-02-03T00:00:00Z", ["application_id": "ap2", "stage": "rejected"])
+        add("application.created", "2026-02-01T00:00:00Z", ["application_id": "ap3", "job_id": "j2", "source_channel": "referral"])
+        add("application.stage_changed", "2026-02-21T00:00:00Z", ["application_id": "ap3", "stage": "hired"])
+        add("audience.touched", "2026-01-10T00:00:00Z", ["member": "m1", "post_id": "p0"])
+        add("audience.touched", "2026-02-10T00:00:00Z", ["member": "m1", "post_id": "p1"])
+        add("audience.touched", "2026-02-11T00:00:00Z", ["member": "m2", "post_id": "p1"])
+        return events
+    }
+
+    func organizationWithFebruary(_ pool: ConnectionPool) async throws -> UUID {
+        let organization = try await TestDatabase.makeOrganization(on: pool)
+        let data = try JSONSerialization.data(withJSONObject: Self.february)
+        let items = try BatchParser.parse(Array(data), format: .json, limits: IngestionLimits())
+        let outcomes = try await EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger)
+            .ingest(items, organization: organization)
+        #expect(outcomes.allSatisfy { $0.status == .accepted }, "\(outcomes.filter { $0.status != .accepted })")
+        return organization
+    }
+
+    @Test("every KPI of a hand-made month equals its hand computation")
+    func handComputed() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await organizationWithFebruary(pool)
+            let report = try await KPIReport.load(organization: organization, period: Period(from: "2026-02-01", to: "2026-02-28"), pool: pool)
+            let expected: [String: String] = [
+                "active_ambassadors": "2",  // a1 and a2 posted; a3 posted in January only
+                "adoption_rate": "1.000000",  // 2 active / 2 enrolled at the end (a3 left)
+                // EMV: p1 30 + 35 + 17 = 82; p2 (new card, CPM 40) 80 + 60 + 49 = 189; p3 5 + 5 + 3 = 13
+                "emv": "284.00",
+                "return_per_active_ambassador": "642.00",  // (284 + 1000) / 2
+                "content_shares": "2",
+                "engagement_rate": "0.022857",  // (20 + 50 + 10) / 3500
+                "posts": "3",
+                "posts_per_active_ambassador": "1.5000",
+                "impressions": "3500",
+                "members_reached": "2700",
+                "potential_reach": "1200",  // a1 500 x 2 posts + a2 200
+                "new_audience_members": "1",  // m2; m1 was first touched in January
+                "new_audience_share": "0.500000",
+                "ssi_average": "62.55",  // (75.09 + 50.00) / 2; a2's March snapshot is after the period
+                "ssi_share_above_75": "0.500000",
+                "advocacy_visits": "3",
+                "advocacy_unique_visitors": "2",
+                "advocacy_traffic_share": "0.750000",
+                "careers_advocacy_visits": "1",
+                "programme_cost": "410.00",  // 280 + 300 x 13 / 30
+                "roi": "2.1317",  // (284 + 1000 - 410) / 410
+                "advocacy_leads": "2",
+                "advocacy_lead_conversion": "0.500000",  // l1 won of l1, l2
+                "advocacy_applications": "2",
+                "advocacy_hire_conversion": "0.500000",
+            ]
+            #expect(report.rows.count == expected.count)
+            for (key, value) in expected {
+                #expect(report[key]?.value == value, "\(key)")
+            }
+            let emvParts = try JSONSerialization.jsonObject(with: Data(try #require(report["emv"]).detailJSON.utf8)) as? [String: Any]
+            #expect((emvParts?["impressions"] as? NSNumber)?.doubleValue == 115)
+            #expect((emvParts?["clicks"] as? NSNumber)?.doubleValue == 100)
+            #expect((emvParts?["engagements"] as? NSNumber)?.doubleValue == 69)
+
+            // Others: l3 won, l4 lost after winning, l5 and l6 open: 1 of 4. Lift 0.5 / 0.25 = 2.
+            let leads = try JSONSerialization.jsonObject(with: Data(try #require(report["advocacy_lead_conversion"]).detailJSON.utf8)) as? [String: Any]
+            #expect((leads?["lift"] as? NSNumber)?.doubleValue == 2)
+            #expect(leads?["conclusive"] as? Bool == false)
+            let others = leads?["others"] as? [String: Any]
+            #expect((others?["rate"] as? NSNumber)?.doubleValue == 0.25)
+            // Wilson 95 % for 1 of 4: 0.045587 to 0.699358.
+            #expect((others?["ci95_low"] as? NSNumber)?.doubleValue == 0.045587)
+            #expect((others?["ci95_high"] as? NSNumber)?.doubleValue == 0.699358)
+            let hires = try JSONSerialization.jsonObject(with: Data(try #require(report["advocacy_hire_conversion"]).detailJSON.utf8)) as? [String: Any]
+            #expect((hires?["median_days_to_hire_advocacy"] as? NSNumber)?.doubleValue == 10)
+            #expect((hires?["median_days_to_hire_others"] as? NSNumber)?.doubleValue == 20)
+
+            #expect(report.previousPeriod == Period(from: "2026-01-04", to: "2026-01-31"))
+            #expect(report["posts"]?.previous == "1")
+            #expect(report["posts"]?.change == "2")
+            #expect(report["posts"]?.changeRatio == "2.000000")
+        }
+    }
+
+    @Test("an empty period gives zeros and NULLs with reasons, never an error")
+    func emptyPeriod() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let report = try await KPIReport.load(organization: organization, period: Period(from: "2020-01-01", to: "2020-01-31"), pool: pool)
+            #expect(report["posts"]?.value == "0")
+            #expect(report["engagement_rate"]?.value == nil)
+            #expect(report["engagement_rate"]?.reason == "no impressions for the posts of the period")
+            #expect(report["roi"]?.value == nil)
+            #expect(report["roi"]?.reason != nil)
+            #expect(report["posts"]?.changeRatio == nil)
+            #expect(report.rows.allSatisfy { $0.value != nil || $0.reason != nil })
+            let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+            #expect((json?["kpis"] as? [Any])?.count == report.rows.count)
+        }
+    }
+
+    @Test("Wilson intervals match their textbook values")
+    func wilson() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let row = try await pool.query("SELECT low::text, high::text FROM kpi.wilson(1, 4)")[0]
+            #expect(try row.decode(String.self, at: 0) == "0.045587")
+            #expect(try row.decode(String.self, at: 1) == "0.699358")
+            let none = try await pool.query("SELECT low FROM kpi.wilson(0, 0)")
+            #expect(try none[0].decode(String?.self, at: 0) == nil)
+        }
+    }
+
+    @Test("periods: named ones resolve in the organisation's time zone; bad ones name the parameter")
+    func periods() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let week = try await Period.resolve(name: "last_7_days", from: nil, to: nil, organization: organization, pool: pool)
+            #expect(Period.dayNumber(week.to)! - Period.dayNumber(week.from)! == 6)
+            for (name, from, to, parameter) in [
+                ("fortnight", nil, nil, "period"), (nil, "2026-02-30", "2026-03-01", "from"), (nil, "2026-03-01", nil, "to"),
+                (nil, "2026-03-02", "2026-03-01", "to"), (nil, "1800-01-01", "2026-01-01", "from"),
+            ] as [(String?, String?, String?, String)] {
+                let error = await #expect(throws: PeriodError.self) {
+                    try await Period.resolve(name: name, from: from, to: to, organization: organization, pool: pool)
+                }
+                #expect(error?.parameter == parameter)
+            }
+        }
+    }
+}
+
+@Suite("KPIs for BI tools")
+struct ReaderRoleTests {
+    @Test("the read-only role reads the KPIs and cannot write facts")
+    func readOnly() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            try await pool.withConnection { connection in
+                try connection.transaction { connection in
+                    try connection.execute("SET LOCAL ROLE advocacy_reader")
+                    let rows = try connection.query("SELECT count(*) FROM kpi.summary($1, '2026-01-01', '2026-01-31')", [organization])
+                    #expect(try rows[0].decode(Int.self, at: 0) >= 12)
+                    #expect(throws: PostgresError.self) {
+                        try connection.query("DELETE FROM fact.posts WHERE organization_id = $1", [organization])
+                    }
+                }
+            }
+        }
+    }
+}
