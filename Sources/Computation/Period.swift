@@ -45,7 +45,7 @@ public struct Period: Sendable, Equatable {
     }
 
     /// Days since 1970-01-01 of a valid `YYYY-MM-DD` date between years 1900 and 2999.
-    static func dayNumber(_ text: String) -> Int? {
+    public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-")
         guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             (1900...2999).contains(year), (1...12).contains(month)

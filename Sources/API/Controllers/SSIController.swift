@@ -1,0 +1,88 @@
+import Computation
+import Foundation
+import Hummingbird
+import Postgres
+
+/// `GET /v1/ssi`: SSI analytics at a date (summary, bands, leaderboard, most improved, goals);
+/// `GET /v1/ssi/leaderboard` (JSON or CSV); `PUT /v1/ssi/goals/{ambassador_id}` sets a goal.
+struct SSIController {
+    let organizations: OrganizationDirectory
+    let pool: ConnectionPool
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("ssi", use: overview)
+        routes.get("ssi/leaderboard", use: leaderboard)
+        routes.put("ssi/goals/{ambassador_id}", use: setGoal)
+        return routes
+    }
+
+    /// A date parameter, defaulting to today (UTC).
+    static func date(_ request: Request, _ name: String, default value: String) throws -> String {
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return value }
+        guard Period.dayNumber(text) != nil else {
+            throw APIError.badParameter(name, "\(name) must be a date like 2026-03-31, not \"\(text)\"")
+        }
+        return text
+    }
+
+    static func today(offsetDays: Int = 0) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date().addingTimeInterval(Double(offsetDays) * 86_400))
+    }
+
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organization = try await organizations.organization(of: request)
+        let date = try Self.date(request, "date", default: Self.today())
+        let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
+        let team = request.uri.queryParameters["team"].map(String.init)
+        let json = try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: pool)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    @Sendable func leaderboard(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organization = try await organizations.organization(of: request)
+        let format = try KPIController.format(of: request)
+        let date = try Self.date(request, "date", default: Self.today())
+        let team = request.uri.queryParameters["team"].map(String.init)
+        let body = switch format {
+        case .csv: try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: pool)
+        case .json: try await SSIAnalytics.leaderboardJSON(organization: organization, date: date, team: team, pool: pool)
+        }
+        return KPIController.respond(format, json: { body }, csv: { body }, fileName: "ssi-leaderboard-\(date)")
+    }
+
+    struct Goal: Decodable {
+        let targetScore: Decimal
+        let targetDate: String
+
+        enum CodingKeys: String, CodingKey {
+            case targetScore = "target_score", targetDate = "target_date"
+        }
+    }
+
+    @Sendable func setGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let organization = try await organizations.organization(of: request)
+        guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.count) else {
+            throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
+        }
+        let goal: Goal
+        do {
+            goal = try await request.decode(as: Goal.self, context: context)
+        } catch {
+            throw APIError(status: .badRequest, code: "invalid_body", message: "send {\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
+        }
+        guard goal.targetScore > 0, goal.targetScore <= 100 else {
+            throw APIError.badParameter("target_score", "target_score must be above 0 and at most 100")
+        }
+        guard Period.dayNumber(goal.targetDate) != nil else {
+            throw APIError.badParameter("target_date", "target_date must be a date like 2026-12-24")
+        }
+        try await SSIAnalytics.setGoal(
+            organization: organization, ambassadorID: ambassadorID, targetScore: "\(goal.targetScore)", targetDate: goal.targetDate, pool: pool
+        )
+        return Response(status: .noContent)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Postgres
+
+/// The SSI views of `SQL/migrations/0004_ssi.sql`, shaped for the API: PostgreSQL builds the JSON, so the
+/// numbers are exactly the ones a BI tool reads from the same functions.
+public enum SSIAnalytics {
+    /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`.
+    public static func overview(
+        organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool
+    ) async throws -> String {
+        let rows = try await pool.query(
+            """
+            SELECT json_build_object(
+                'date', $2::date,
+                'team', $3::text,
+                'summary', (SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s),
+                'bands', (SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b),
+                'leaderboard', (SELECT coalesce(json_agg(l), '[]')
+                                FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l),
+                'most_improved', (SELECT coalesce(json_agg(m), '[]')
+                                  FROM (SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20) AS m),
+                'most_improved_since', $4::date,
+                'goals', (SELECT coalesce(json_agg(g), '[]')
+                          FROM kpi.ssi_goal_progress($1, $2::date) AS g
+                          WHERE $3::text IS NULL OR EXISTS (
+                              SELECT 1 FROM core.ambassadors AS a
+                              WHERE a.organization_id = $1 AND a.ambassador_id = g.ambassador_id AND a.team = $3))
+            )::text
+            """,
+            [organization, date, team, improvedSince]
+        )
+        return try rows[0].decode(String.self, at: 0)
+    }
+
+    /// The leaderboard at `date` as a JSON array.
+    public static func leaderboardJSON(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
+        try await pool.query(
+            "SELECT coalesce(json_agg(l), '[]')::text FROM kpi.ssi_leaderboard($1, $2::date, $3) AS l", [organization, date, team]
+        )[0].decode(String.self, at: 0)
+    }
+
+    /// The leaderboard at `date` as CSV.
+    public static func leaderboardCSV(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
+        let rows = try await pool.query(
+            "SELECT rank::text, ambassador_id, coalesce(team, ''), total_score::text, snapshot_date::text FROM kpi.ssi_leaderboard($1, $2::date, $3)",
+            [organization, date, team]
+        )
+        return CSVText.table(
+            header: ["rank", "ambassador_id", "team", "total_score", "snapshot_date"],
+            rows: try rows.map { row in try (0..<5).map { try row.decode(String.self, at: $0) } }
+        )
+    }
+
+    /// Sets (or replaces) an ambassador's goal.
+    public static func setGoal(
+        organization: UUID, ambassadorID: String, targetScore: String, targetDate: String, pool: ConnectionPool
+    ) async throws {
+        try await pool.query(
+            """
+            INSERT INTO core.ssi_goals (organization_id, ambassador_id, target_score, target_date)
+            VALUES ($1, $2, $3::numeric, $4::date)
+            ON CONFLICT (organization_id, ambassador_id) DO UPDATE
+            SET target_score = excluded.target_score, target_date = excluded.target_date, set_at = now()
+            """,
+            [organization, ambassadorID, targetScore, targetDate]
+        )
+    }
+}
