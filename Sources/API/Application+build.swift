@@ -45,5 +45,6 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
     router.addRoutes(LinksController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
     router.addRoutes(KPIController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
     router.addRoutes(SSIController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
+    router.addRoutes(ListsController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
     return router
 }

@@ -41,15 +41,48 @@ struct KPIAPITests {
         }
     }
 
+    @Test("leaderboards and series answer JSON and CSV", arguments: [
+        "/v1/leaderboards/ambassadors?period=last_30_days&by=engagement",
+        "/v1/leaderboards/content?from=2026-01-01&to=2026-01-31&network=linkedin",
+        "/v1/series/activity?period=this_month&granularity=day&team=Sales",
+    ])
+    func lists(uri: String) async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: uri, method: .get, headers: app.headers) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).hasPrefix("["))
+            }
+            try await client.execute(uri: uri + "&format=csv", method: .get, headers: app.headers) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).hasPrefix("\u{FEFF}"))
+            }
+        }
+    }
+
     @Test("bad parameters are a 400 that names the parameter", arguments: [
         ("period=fortnight", "period"), ("from=2026-02-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),
         ("from=2026-02-10&to=2026-02-01", "to"), ("period=last_7_days&format=xml", "format"),
         ("period=last_7_days&from=2026-01-01", "period"),
     ])
     func badParameters(query: String, parameter: String) async throws {
+        try await expectBadParameter("/v1/kpis?\(query)", parameter)
+    }
+
+    @Test("lists refuse unknown rankings, granularities and networks", arguments: [
+        ("/v1/leaderboards/ambassadors?period=last_7_days&by=likes", "by"),
+        ("/v1/series/activity?period=last_7_days&granularity=hour", "granularity"),
+        ("/v1/leaderboards/content?period=last_7_days&network=myspace", "network"),
+        ("/v1/ssi?date=2026-02-30", "date"),
+    ])
+    func badListParameters(uri: String, parameter: String) async throws {
+        try await expectBadParameter(uri, parameter)
+    }
+
+    func expectBadParameter(_ uri: String, _ parameter: String) async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            try await client.execute(uri: "/v1/kpis?\(query)", method: .get, headers: app.headers) { response in
+            try await client.execute(uri: uri, method: .get, headers: app.headers) { response in
                 #expect(response.status == .badRequest)
                 #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == parameter)
             }

@@ -1,0 +1,73 @@
+import Computation
+import Foundation
+import Hummingbird
+import Ingestion
+import Postgres
+
+/// Leaderboards and time series for a period, with the dashboard filters, as JSON or CSV:
+/// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`.
+struct ListsController {
+    let organizations: OrganizationDirectory
+    let pool: ConnectionPool
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("leaderboards/ambassadors") { request, context in
+            try await answer(request, name: "ambassador-leaderboard") { query in
+                .ambassadorLeaderboard(rankedBy: try Self.choice(query, "by", ["posts", "engagement"], default: "posts"))
+            }
+        }
+        routes.get("leaderboards/content") { request, context in
+            try await answer(request, name: "content-leaderboard") { query in
+                .contentLeaderboard(rankedBy: try Self.choice(query, "by", ["shares", "engagement_rate"], default: "shares"))
+            }
+        }
+        routes.get("series/activity") { request, context in
+            try await answer(request, name: "activity") { query in
+                .activitySeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+            }
+        }
+        return routes
+    }
+
+    static func choice(_ query: Parameters, _ name: String, _ allowed: [String], default value: String) throws -> String {
+        guard let given = query[Substring(name)].map(String.init) else { return value }
+        guard allowed.contains(given) else {
+            throw APIError.badParameter(name, "\(name) must be one of \(allowed.joined(separator: ", ")), not \"\(given)\"")
+        }
+        return given
+    }
+
+    static func filters(_ query: Parameters) throws -> KPIFilters {
+        let network = query["network"].map { String($0).lowercased() }
+        if let network, !EventValidator.networks.contains(network) {
+            throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
+        }
+        return KPIFilters(
+            team: query["team"].map(String.init), department: query["department"].map(String.init),
+            region: query["region"].map(String.init), network: network, campaign: query["campaign"].map(String.init)
+        )
+    }
+
+    func answer(_ request: Request, name: String, kind: (Parameters) throws -> KPITable.Kind) async throws -> Response {
+        let organization = try await organizations.organization(of: request)
+        let query = request.uri.queryParameters
+        let format = try KPIController.format(of: request)
+        let kind = try kind(query)
+        let filters = try Self.filters(query)
+        let period: Period
+        do {
+            period = try await Period.resolve(
+                name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),
+                organization: organization, pool: pool
+            )
+        } catch let error as PeriodError {
+            throw APIError.badParameter(error.parameter, error.message)
+        }
+        let body = switch format {
+        case .json: try await KPITable.json(kind, organization: organization, period: period, filters: filters, pool: pool)
+        case .csv: try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
+        }
+        return KPIController.respond(format, json: { body }, csv: { body }, fileName: "\(name)-\(period.from)-\(period.to)")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+
+/// The dashboard filters; nil filters nothing. They reach SQL as parameters of the `kpi` functions.
+public struct KPIFilters: Sendable {
+    public var team: String?
+    public var department: String?
+    public var region: String?
+    public var network: String?
+    public var campaign: String?
+
+    public init(team: String? = nil, department: String? = nil, region: String? = nil, network: String? = nil, campaign: String? = nil) {
+        self.team = team
+        self.department = department
+        self.region = region
+        self.network = network
+        self.campaign = campaign
+    }
+
+    var parameters: [(any PostgresEncodable)?] { [team, department, region, network, campaign] }
+}
+
+/// A list or a series computed by a `kpi` function, answered as JSON (an array of objects, built by
+/// PostgreSQL so numbers keep their exact text) or as CSV.
+public enum KPITable {
+    public enum Kind: Sendable {
+        case ambassadorLeaderboard(rankedBy: String)
+        case contentLeaderboard(rankedBy: String)
+        case activitySeries(granularity: String)
+
+        /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
+        var call: String {
+            let function = switch self {
+            case .ambassadorLeaderboard: "kpi.ambassador_leaderboard"
+            case .contentLeaderboard: "kpi.content_leaderboard"
+            case .activitySeries: "kpi.activity_series"
+            }
+            return "\(function)($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+        }
+
+        var choice: String {
+            switch self {
+            case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
+            case .activitySeries(let granularity): granularity
+            }
+        }
+    }
+
+    public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
+        try await pool.query(
+            "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t",
+            [organization, period.from, period.to, kind.choice] + filters.parameters
+        )[0].decode(String.self, at: 0)
+    }
+
+    public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
+        let rows = try await pool.query("SELECT * FROM \(kind.call)", [organization, period.from, period.to, kind.choice] + filters.parameters)
+        let columns = rows.columnNames
+        return CSVText.table(
+            header: columns,
+            rows: try rows.map { row in try columns.indices.map { try row.decode(String?.self, at: $0) ?? "" } }
+        )
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@testable import Computation
+
+@Suite("Leaderboards and series")
+struct KPITableTests {
+    func rows(_ text: String) -> [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[String: Any]] ?? []
+    }
+
+    @Test("leaderboards rank with ties, honour filters, and series fill empty buckets")
+    func leaderboardsAndSeries() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await KPISummaryTests().organizationWithFebruary(pool)
+            try await pool.query("UPDATE core.ambassadors SET team = 'Sales' WHERE organization_id = $1 AND ambassador_id = 'a1'", [organization])
+            let february = Period(from: "2026-02-01", to: "2026-02-28")
+
+            let byPosts = rows(try await KPITable.json(.ambassadorLeaderboard(rankedBy: "posts"), organization: organization,
+                                                       period: february, filters: KPIFilters(), pool: pool))
+            #expect(byPosts.map { $0["ambassador_id"] as? String } == ["a1", "a2"])
+            #expect(byPosts.map { ($0["posts"] as? NSNumber)?.intValue } == [2, 1])
+            let sales = rows(try await KPITable.json(.ambassadorLeaderboard(rankedBy: "engagement"), organization: organization,
+                                                     period: february, filters: KPIFilters(team: "Sales"), pool: pool))
+            #expect(sales.map { $0["ambassador_id"] as? String } == ["a1"])
+            #expect((sales.first?["engagements"] as? NSNumber)?.intValue == 70)
+
+            // c1 is shared twice (p1 by a1, p3 by a2): 30 engagements for 1500 impressions.
+            let content = rows(try await KPITable.json(.contentLeaderboard(rankedBy: "shares"), organization: organization,
+                                                       period: february, filters: KPIFilters(), pool: pool))
+            #expect(content.count == 1)
+            #expect((content.first?["ambassadors"] as? NSNumber)?.intValue == 2)
+            #expect((content.first?["engagement_rate"] as? NSNumber)?.doubleValue == 0.02)
+            let onX = rows(try await KPITable.json(.contentLeaderboard(rankedBy: "shares"), organization: organization,
+                                                   period: february, filters: KPIFilters(network: "x"), pool: pool))
+            #expect((onX.first?["shares"] as? NSNumber)?.intValue == 1)
+
+            // Ties: two ambassadors with one post each share rank 1 in a period holding only p2 and p3 days.
+            let tied = rows(try await KPITable.json(.ambassadorLeaderboard(rankedBy: "posts"), organization: organization,
+                                                    period: Period(from: "2026-02-06", to: "2026-02-10"), filters: KPIFilters(), pool: pool))
+            #expect(tied.map { ($0["rank"] as? NSNumber)?.intValue } == [1, 1])
+
+            let weekly = rows(try await KPITable.json(.activitySeries(granularity: "week"), organization: organization,
+                                                      period: february, filters: KPIFilters(), pool: pool))
+            // ISO weeks starting 2026-01-26, 02-02, 02-09, 02-16, 02-23.
+            #expect(weekly.map { $0["bucket"] as? String } == ["2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23"])
+            #expect(weekly.map { ($0["posts"] as? NSNumber)?.intValue } == [0, 2, 1, 0, 0])
+            #expect(weekly.last?["engagement_rate"] is NSNull)
+
+            let csv = try await KPITable.csv(.activitySeries(granularity: "month"), organization: organization, period: february,
+                                             filters: KPIFilters(), pool: pool)
+            #expect(csv.hasPrefix("\u{FEFF}\"bucket\",\"posts\""))
+            #expect(csv.contains("\"2026-02-01\",\"3\",\"2\",\"3500\",\"80\",\"0.022857\""))
+        }
+    }
+}
