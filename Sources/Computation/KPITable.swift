@@ -27,34 +27,46 @@ public enum KPITable {
         case ambassadorLeaderboard(rankedBy: String)
         case contentLeaderboard(rankedBy: String)
         case activitySeries(granularity: String)
+        case trafficSeries(granularity: String)
+        /// Leads and applications: the candidate funnel has no team or network filter.
+        case pipelineSeries(granularity: String)
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
-            let function = switch self {
-            case .ambassadorLeaderboard: "kpi.ambassador_leaderboard"
-            case .contentLeaderboard: "kpi.content_leaderboard"
-            case .activitySeries: "kpi.activity_series"
+            switch self {
+            case .ambassadorLeaderboard: "kpi.ambassador_leaderboard($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+            case .contentLeaderboard: "kpi.content_leaderboard($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+            case .activitySeries: "kpi.activity_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+            case .trafficSeries: "kpi.traffic_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+            case .pipelineSeries: "kpi.pipeline_series($1, $2::date, $3::date, $4)"
             }
-            return "\(function)($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
         }
 
         var choice: String {
             switch self {
             case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
-            case .activitySeries(let granularity): granularity
+            case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
             }
         }
+
+        var usesFilters: Bool {
+            if case .pipelineSeries = self { return false }
+            return true
+        }
+    }
+
+    static func parameters(_ kind: Kind, _ organization: UUID, _ period: Period, _ filters: KPIFilters) -> [(any PostgresEncodable)?] {
+        [organization, period.from, period.to, kind.choice] + (kind.usesFilters ? filters.parameters : [])
     }
 
     public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
         try await pool.query(
-            "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t",
-            [organization, period.from, period.to, kind.choice] + filters.parameters
+            "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
         )[0].decode(String.self, at: 0)
     }
 
     public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        let rows = try await pool.query("SELECT * FROM \(kind.call)", [organization, period.from, period.to, kind.choice] + filters.parameters)
+        let rows = try await pool.query("SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         let columns = rows.columnNames
         return CSVText.table(
             header: columns,

@@ -45,6 +45,8 @@ struct KPIAPITests {
         "/v1/leaderboards/ambassadors?period=last_30_days&by=engagement",
         "/v1/leaderboards/content?from=2026-01-01&to=2026-01-31&network=linkedin",
         "/v1/series/activity?period=this_month&granularity=day&team=Sales",
+        "/v1/series/traffic?period=last_7_days&granularity=day&campaign=spring",
+        "/v1/series/pipeline?period=year_to_date&granularity=month",
     ])
     func lists(uri: String) async throws {
         let app = try await TestApp.make()

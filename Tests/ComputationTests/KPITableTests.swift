@@ -49,6 +49,26 @@ struct KPITableTests {
             #expect(weekly.map { ($0["posts"] as? NSNumber)?.intValue } == [0, 2, 1, 0, 0])
             #expect(weekly.last?["engagement_rate"] is NSNull)
 
+            let traffic = rows(try await KPITable.json(.trafficSeries(granularity: "month"), organization: organization,
+                                                       period: february, filters: KPIFilters(), pool: pool))
+            #expect(traffic.count == 1)
+            #expect((traffic.first?["visits"] as? NSNumber)?.intValue == 4)
+            #expect((traffic.first?["advocacy_visits"] as? NSNumber)?.intValue == 3)
+            #expect((traffic.first?["advocacy_share"] as? NSNumber)?.doubleValue == 0.75)
+            #expect((traffic.first?["advocacy_unique_visitors"] as? NSNumber)?.intValue == 2)
+            #expect((traffic.first?["attributed_visits"] as? NSNumber)?.intValue == 0)  // token "tok" names no post or link
+            #expect((traffic.first?["careers_advocacy_visits"] as? NSNumber)?.intValue == 1)
+
+            let pipeline = rows(try await KPITable.json(.pipelineSeries(granularity: "month"), organization: organization,
+                                                        period: february, filters: KPIFilters(), pool: pool))
+            let expected: [String: Int] = [
+                "leads": 6, "advocacy_leads": 2, "advocacy_leads_won": 1, "other_leads_won": 1,  // l4 was won, then lost
+                "applications": 3, "advocacy_applications": 2, "advocacy_hires": 1, "other_hires": 1,
+            ]
+            for (column, value) in expected {
+                #expect((pipeline.first?[column] as? NSNumber)?.intValue == value, "\(column)")
+            }
+
             let csv = try await KPITable.csv(.activitySeries(granularity: "month"), organization: organization, period: february,
                                              filters: KPIFilters(), pool: pool)
             #expect(csv.hasPrefix("\u{FEFF}\"bucket\",\"posts\""))

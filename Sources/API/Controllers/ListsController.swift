@@ -5,7 +5,8 @@ import Ingestion
 import Postgres
 
 /// Leaderboards and time series for a period, with the dashboard filters, as JSON or CSV:
-/// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`.
+/// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`,
+/// `GET /v1/series/traffic`, `GET /v1/series/pipeline` (leads and applications).
 struct ListsController {
     let organizations: OrganizationDirectory
     let pool: ConnectionPool
@@ -25,6 +26,16 @@ struct ListsController {
         routes.get("series/activity") { request, context in
             try await answer(request, name: "activity") { query in
                 .activitySeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+            }
+        }
+        routes.get("series/traffic") { request, context in
+            try await answer(request, name: "traffic") { query in
+                .trafficSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+            }
+        }
+        routes.get("series/pipeline") { request, context in
+            try await answer(request, name: "pipeline") { query in
+                .pipelineSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
             }
         }
         return routes
