@@ -111,28 +111,38 @@ CREATE FUNCTION kpi.wilson(successes bigint, trials bigint, OUT low numeric, OUT
         WHERE trials > 0
     $$;
 
--- Two groups' conversion compared: counts, rates, Wilson intervals, the lift (rate a / rate b) with its 95 %
+-- One group's conversion: counts, rate and 95 % Wilson interval.
+CREATE FUNCTION kpi.rate_group(successes bigint, trials bigint) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+        SELECT jsonb_build_object('successes', successes, 'trials', trials,
+                                  'rate', CASE WHEN trials > 0 THEN round(successes::numeric / trials, 6) END,
+                                  'ci95_low', w.low, 'ci95_high', w.high)
+        FROM kpi.wilson(successes, trials) AS w
+    $$;
+
+-- Two groups' conversion compared: each group's rate and interval, the lift (rate a / rate b) with its 95 %
 -- interval (Katz's log method), and whether the samples allow a conclusion.
 CREATE FUNCTION kpi.compare_rates(won_a bigint, n_a bigint, won_b bigint, n_b bigint) RETURNS jsonb
     LANGUAGE sql IMMUTABLE
     AS $$
         SELECT jsonb_build_object(
-            'advocacy', jsonb_build_object('successes', won_a, 'trials', n_a,
-                                           'rate', CASE WHEN n_a > 0 THEN round(won_a::numeric / n_a, 6) END,
-                                           'ci95_low', (kpi.wilson(won_a, n_a)).low, 'ci95_high', (kpi.wilson(won_a, n_a)).high),
-            'others', jsonb_build_object('successes', won_b, 'trials', n_b,
-                                         'rate', CASE WHEN n_b > 0 THEN round(won_b::numeric / n_b, 6) END,
-                                         'ci95_low', (kpi.wilson(won_b, n_b)).low, 'ci95_high', (kpi.wilson(won_b, n_b)).high),
+            'advocacy', kpi.rate_group(won_a, n_a),
+            'others', kpi.rate_group(won_b, n_b),
             'lift', CASE WHEN n_a > 0 AND won_b > 0 THEN round((won_a::numeric / n_a) / (won_b::numeric / n_b), 4) END,
-            'lift_ci95_low', CASE WHEN won_a > 0 AND won_b > 0 THEN round(exp(ln((won_a::float8 / n_a) / (won_b::float8 / n_b))
-                - 1.959963984540054 * sqrt(1.0 / won_a - 1.0 / n_a + 1.0 / won_b - 1.0 / n_b))::numeric, 4) END,
-            'lift_ci95_high', CASE WHEN won_a > 0 AND won_b > 0 THEN round(exp(ln((won_a::float8 / n_a) / (won_b::float8 / n_b))
-                + 1.959963984540054 * sqrt(1.0 / won_a - 1.0 / n_a + 1.0 / won_b - 1.0 / n_b))::numeric, 4) END,
-            -- The usual rule of thumb for a normal approximation: at least 5 successes and 5 failures per group.
-            'conclusive', won_a >= 5 AND n_a - won_a >= 5 AND won_b >= 5 AND n_b - won_b >= 5,
-            'note', CASE WHEN won_a >= 5 AND n_a - won_a >= 5 AND won_b >= 5 AND n_b - won_b >= 5 THEN NULL
-                         ELSE 'too few cases to conclude: each group needs at least 5 successes and 5 failures' END
+            'lift_ci95_low', round(exp(log_lift - margin)::numeric, 4),
+            'lift_ci95_high', round(exp(log_lift + margin)::numeric, 4),
+            'conclusive', conclusive,
+            'note', CASE WHEN NOT conclusive
+                         THEN 'too few cases to conclude: each group needs at least 5 successes and 5 failures' END
         )
+        FROM (
+            SELECT CASE WHEN won_a > 0 AND won_b > 0 THEN ln((won_a::float8 / n_a) / (won_b::float8 / n_b)) END AS log_lift,
+                   CASE WHEN won_a > 0 AND won_b > 0
+                        THEN 1.959963984540054 * sqrt(1.0 / won_a - 1.0 / n_a + 1.0 / won_b - 1.0 / n_b) END AS margin,
+                   -- The usual rule of thumb for a normal approximation: 5 successes and 5 failures per group.
+                   won_a >= 5 AND n_a - won_a >= 5 AND won_b >= 5 AND n_b - won_b >= 5 AS conclusive
+        ) AS parts
     $$;
 
 -- ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,19 @@
 -- kpi.filtered_posts is the one place the filters are applied: every function below reads posts through it.
 -- A NULL filter does not filter.
 
+-- The first day of every day, ISO week (from Monday) or month bucket that [from, to] touches.
+CREATE FUNCTION kpi.buckets(from_date date, to_date date, granularity text) RETURNS SETOF date
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+    BEGIN
+        IF granularity NOT IN ('day', 'week', 'month') THEN
+            RAISE EXCEPTION 'unknown granularity "%"', granularity USING ERRCODE = 'invalid_parameter_value', HINT = 'day, week or month';
+        END IF;
+        RETURN QUERY
+        SELECT generate_series(date_trunc(granularity, from_date::timestamp), to_date::timestamp, ('1 ' || granularity)::interval)::date;
+    END
+    $$;
+
 CREATE FUNCTION kpi.filtered_posts(
     org uuid, from_date date, to_date date, team_filter text DEFAULT NULL, department_filter text DEFAULT NULL,
     region_filter text DEFAULT NULL, network_filter text DEFAULT NULL, campaign_filter text DEFAULT NULL,
@@ -108,14 +121,8 @@ CREATE FUNCTION kpi.activity_series(
     LANGUAGE plpgsql STABLE
     AS $$
     BEGIN
-        IF granularity NOT IN ('day', 'week', 'month') THEN
-            RAISE EXCEPTION 'unknown granularity "%"', granularity USING ERRCODE = 'invalid_parameter_value', HINT = 'day, week or month';
-        END IF;
         RETURN QUERY
-        WITH buckets AS (
-            SELECT generate_series(date_trunc(granularity, from_date::timestamp), to_date::timestamp,
-                                   ('1 ' || granularity)::interval)::date AS bucket
-        ),
+        WITH buckets AS (SELECT b AS bucket FROM kpi.buckets(from_date, to_date, granularity) AS b),
         posts AS (
             SELECT date_trunc(granularity, f.posted_on::timestamp)::date AS bucket, f.ambassador_id, f.impressions, f.engagements
             FROM kpi.filtered_posts(org, from_date, to_date, team_filter, department_filter, region_filter, network_filter,
@@ -165,14 +172,8 @@ CREATE FUNCTION kpi.traffic_series(
     LANGUAGE plpgsql STABLE
     AS $$
     BEGIN
-        IF granularity NOT IN ('day', 'week', 'month') THEN
-            RAISE EXCEPTION 'unknown granularity "%"', granularity USING ERRCODE = 'invalid_parameter_value', HINT = 'day, week or month';
-        END IF;
         RETURN QUERY
-        WITH buckets AS (
-            SELECT generate_series(date_trunc(granularity, from_date::timestamp), to_date::timestamp,
-                                   ('1 ' || granularity)::interval)::date AS bucket
-        ),
+        WITH buckets AS (SELECT b AS bucket FROM kpi.buckets(from_date, to_date, granularity) AS b),
         visits AS (
             SELECT date_trunc(granularity, v.visited_on::timestamp)::date AS bucket, v.*
             FROM kpi.attributed_visits(org, from_date, to_date) AS v
@@ -201,19 +202,13 @@ CREATE FUNCTION kpi.pipeline_series(org uuid, from_date date, to_date date, gran
     LANGUAGE plpgsql STABLE
     AS $$
     BEGIN
-        IF granularity NOT IN ('day', 'week', 'month') THEN
-            RAISE EXCEPTION 'unknown granularity "%"', granularity USING ERRCODE = 'invalid_parameter_value', HINT = 'day, week or month';
-        END IF;
         RETURN QUERY
         WITH bounds AS (
             SELECT (from_date::timestamp AT TIME ZONE o.time_zone) AS starts_at,
                    ((to_date + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at, o.time_zone
             FROM core.organizations AS o WHERE o.organization_id = org
         ),
-        buckets AS (
-            SELECT generate_series(date_trunc(granularity, from_date::timestamp), to_date::timestamp,
-                                   ('1 ' || granularity)::interval)::date AS bucket
-        ),
+        buckets AS (SELECT b AS bucket FROM kpi.buckets(from_date, to_date, granularity) AS b),
         leads AS (
             SELECT date_trunc(granularity, (l.created_at AT TIME ZONE b.time_zone))::date AS bucket,
                    l.source_channel = 'employee_advocacy' AS advocacy,

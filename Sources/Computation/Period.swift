@@ -47,17 +47,10 @@ public struct Period: Sendable, Equatable {
     /// Days since 1970-01-01 of a valid `YYYY-MM-DD` date between years 1900 and 2999.
     public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-")
-        guard text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-            (1900...2999).contains(year), (1...12).contains(month)
+        guard text.count == 10, parts.count == 3, let year = Int64(parts[0]), let month = Int64(parts[1]), let day = Int64(parts[2]),
+            (1900...2999).contains(year), CivilCalendar.isValid(year: year, month: month, day: day)
         else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...lengths[month - 1]).contains(day) else { return nil }
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        return era * 146_097 + yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear - 719_468
+        return Int(CivilCalendar.days(fromCivil: year, month, day))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 
 /// Strict parsing of the two time formats ingestion accepts: RFC 3339 timestamps with an explicit offset
 /// (`2026-03-05T10:00:00Z`, `2026-03-05T11:00:00.250+01:00`) and calendar dates (`2026-03-05`).
@@ -50,22 +51,14 @@ enum Timestamps {
         return bytes.count == 10 && dayNumber(bytes, 0) != nil
     }
 
-    /// Days since 1970-01-01 of the date at `start`, validating month lengths and leap years.
+    /// Days since 1970-01-01 of the `YYYY-MM-DD` date at `start`, nil when it is not a real date.
     private static func dayNumber(_ bytes: [UInt8], _ start: Int) -> Int? {
         guard bytes.count >= start + 10, let year = number(bytes, start, 4), bytes[start + 4] == UInt8(ascii: "-"),
             let month = number(bytes, start + 5, 2), bytes[start + 7] == UInt8(ascii: "-"),
-            let day = number(bytes, start + 8, 2), (1...12).contains(month), year >= 1
+            let day = number(bytes, start + 8, 2), year >= 1,
+            CivilCalendar.isValid(year: Int64(year), month: Int64(month), day: Int64(day))
         else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard (1...lengths[month - 1]).contains(day) else { return nil }
-        // Howard Hinnant's days_from_civil.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        return Int(CivilCalendar.days(fromCivil: Int64(year), Int64(month), Int64(day)))
     }
 
     private static func number(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {

@@ -12,7 +12,7 @@ enum PostgresTimestamp {
             rest += 86_400_000_000
             days -= 1
         }
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilCalendar.civil(fromDays: days)
         let seconds = rest / 1_000_000
         let fraction = rest % 1_000_000
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
@@ -40,7 +40,7 @@ enum PostgresTimestamp {
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
             (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var micros = days(fromCivil: year, month, day) * 86_400_000_000
+        var micros = CivilCalendar.days(fromCivil: year, month, day) * 86_400_000_000
         if index == bytes.count { return Date(timeIntervalSince1970: Double(micros) / 1_000_000) }
         guard expect(" ") || expect("T"), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
             let second = number(2)
@@ -73,9 +73,13 @@ enum PostgresTimestamp {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
+}
 
-    // Howard Hinnant's civil calendar algorithms (proleptic Gregorian), exact for any year.
-    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
+/// Proleptic Gregorian calendar arithmetic (Howard Hinnant's algorithms), exact for any year: the one
+/// implementation the service uses to turn dates into day numbers and back.
+public enum CivilCalendar {
+    /// Days since 1970-01-01 of year-month-day (month 1...12).
+    public static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -84,7 +88,8 @@ enum PostgresTimestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    /// Year, month and day of a day number (days since 1970-01-01).
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -94,5 +99,13 @@ enum PostgresTimestamp {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Whether year-month-day is a real date (months 1...12, month lengths, leap years).
+    public static func isValid(year: Int64, month: Int64, day: Int64) -> Bool {
+        guard (1...12).contains(month), day >= 1 else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= lengths[Int(month - 1)]
     }
 }

@@ -29,6 +29,19 @@ struct KPIController {
         }
     }
 
+    /// The period a request asks for (`period`, or `from` and `to`); a bad one is a 400 naming the parameter.
+    static func period(of request: Request, organization: UUID, pool: ConnectionPool) async throws -> Period {
+        let query = request.uri.queryParameters
+        do {
+            return try await Period.resolve(
+                name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),
+                organization: organization, pool: pool
+            )
+        } catch let error as PeriodError {
+            throw APIError.badParameter(error.parameter, error.message)
+        }
+    }
+
     static func respond(_ format: Format, json: () -> String, csv: () -> String, fileName: String) -> Response {
         switch format {
         case .json:
@@ -47,16 +60,7 @@ struct KPIController {
     @Sendable func summary(_ request: Request, context: AppRequestContext) async throws -> Response {
         let organization = try await organizations.organization(of: request)
         let format = try Self.format(of: request)
-        let query = request.uri.queryParameters
-        let period: Period
-        do {
-            period = try await Period.resolve(
-                name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),
-                organization: organization, pool: pool
-            )
-        } catch let error as PeriodError {
-            throw APIError.badParameter(error.parameter, error.message)
-        }
+        let period = try await Self.period(of: request, organization: organization, pool: pool)
         let report = try await KPIReport.load(organization: organization, period: period, pool: pool)
         return Self.respond(format, json: report.json, csv: report.csv, fileName: "kpis-\(period.from)-\(period.to)")
     }

@@ -66,15 +66,7 @@ struct ListsController {
         let format = try KPIController.format(of: request)
         let kind = try kind(query)
         let filters = try Self.filters(query)
-        let period: Period
-        do {
-            period = try await Period.resolve(
-                name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),
-                organization: organization, pool: pool
-            )
-        } catch let error as PeriodError {
-            throw APIError.badParameter(error.parameter, error.message)
-        }
+        let period = try await KPIController.period(of: request, organization: organization, pool: pool)
         let body = switch format {
         case .json: try await KPITable.json(kind, organization: organization, period: period, filters: filters, pool: pool)
         case .csv: try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
