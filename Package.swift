@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "advocacy", targets: ["advocacy"]),
         .executable(name: "ingest-benchmark", targets: ["ingest-benchmark"]),
+        .executable(name: "kpi-benchmark", targets: ["kpi-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -89,13 +90,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Benchmark: events over HTTP against psql \copy of the same rows, in the same run.
+        // Benchmarks: each prints ratios against a baseline measured in the same run.
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        // Events over HTTP against psql \copy of the same rows.
         .executableTarget(
             name: "ingest-benchmark",
             dependencies: [
+                "BenchmarkSupport",
                 "Postgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // KPI endpoints' latency against the same KPIs computed by SQL straight from the raw tables.
+        .executableTarget(
+            name: "kpi-benchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                "Postgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import NIOCore
 import Postgres
@@ -47,8 +48,7 @@ struct IngestBenchmark {
         guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
             throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
         }
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("advocacy")
+        let binary = Server.siblingBinary("advocacy")
         let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
         let stamp = Int(Date().timeIntervalSince1970)
         let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
@@ -130,9 +130,9 @@ struct IngestBenchmark {
             try await client.shutdown()
             throw error
         }
-        let elapsed = ContinuousClock.now - started
+        let elapsed = seconds(since: started)
         try await client.shutdown()
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed
     }
 
     /// The same rows as tab-separated files, loaded with `psql \copy`, one table after another.
@@ -155,8 +155,7 @@ struct IngestBenchmark {
             psql.waitUntilExit()
             guard psql.terminationStatus == 0 else { throw BenchmarkError("psql failed: \(command)") }
         }
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return seconds(since: started)
     }
 }
 
@@ -266,67 +265,3 @@ struct Workload: Sendable {
     }
 }
 
-/// `advocacy serve` as a child process, so its memory is its own.
-final class Server: Sendable {
-    let process: Process
-
-    init(process: Process) {
-        self.process = process
-    }
-
-    static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--port", "\(port)"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        environment["LOG_LEVEL"] = "warning"
-        process.environment = environment
-        try process.run()
-        for _ in 0..<200 {
-            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready")
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
-                return Server(process: process)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw BenchmarkError("the server did not become ready on port \(port)")
-    }
-
-    /// Peak resident memory, from /proc (VmHWM).
-    func peakMemoryKiB() -> Int {
-        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-    }
-
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-}
-
-/// Hands each batch to exactly one sender.
-final class BatchCursor: Sendable {
-    private let next = Mutex(0)
-
-    func take() -> Int {
-        next.withLock { value in
-            defer { value += 1 }
-            return value
-        }
-    }
-}
-
-/// Writes a line at once (print is fully buffered when piped, and a benchmark is watched as it runs).
-func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Foundation
+import Synchronization
+
+/// `advocacy serve` as a child process, so its memory is its own.
+public final class Server: Sendable {
+    public let process: Process
+
+    init(process: Process) {
+        self.process = process
+    }
+
+    /// An executable built next to the running one (in the same .build folder).
+    public static func siblingBinary(_ name: String) -> URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    public static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--port", "\(port)"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        environment["LOG_LEVEL"] = "warning"
+        process.environment = environment
+        try process.run()
+        for _ in 0..<200 {
+            let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready")
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)), response.status == .ok {
+                return Server(process: process)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw BenchmarkError("the server did not become ready on port \(port)")
+    }
+
+    /// Peak resident memory, from /proc (VmHWM).
+    public func peakMemoryKiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Hands each batch to exactly one sender.
+public final class BatchCursor: Sendable {
+    private let next = Mutex(0)
+
+    public init() {}
+
+    public func take() -> Int {
+        next.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
+}
+
+/// Writes a line at once (print is fully buffered when piped, and a benchmark is watched as it runs).
+public func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The value below which `fraction` of the samples fall (nearest rank).
+public func percentile(_ samples: [Double], _ fraction: Double) -> Double {
+    guard !samples.isEmpty else { return .nan }
+    let sorted = samples.sorted()
+    let rank = Int((fraction * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
+
+/// Seconds elapsed since `start`.
+public func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}

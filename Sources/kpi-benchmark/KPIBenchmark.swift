@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import BenchmarkSupport
+import Foundation
+import Postgres
+
+/// KPI read latency: each endpoint of the API over a 90-day and a 365-day period (p50, p95), against the
+/// same KPIs computed by SQL straight from the raw fact tables in the same run, on the demo organisation
+/// at each size asked for.
+///
+///     swift build -c release && DATABASE_URL=... .build/release/kpi-benchmark [--facts 1000000,10000000] [--requests 20]
+@main
+struct KPIBenchmark {
+    static let endDate = "2026-06-30"
+
+    static func main() async {
+        do {
+            try await run()
+        } catch {
+            FileHandle.standardError.write(Data("kpi-benchmark: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
+        var sizes = [1_000_000]
+        var requests = 20
+        var port = 18_081
+        var iterator = CommandLine.arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
+            switch flag {
+            case "--facts": sizes = value.split(separator: ",").compactMap { Int($0) }
+            case "--requests": requests = Int(value) ?? requests
+            case "--port": port = Int(value) ?? port
+            default: throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --port)")
+            }
+        }
+        guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
+            throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
+        }
+        let advocacy = Server.siblingBinary("advocacy")
+        var medians: [String: [Double]] = [:]
+        for facts in sizes {
+            let slug = "bench-kpi-\(facts)"
+            say("seeding \(slug) (\(facts) facts, year ending \(endDate))...")
+            try seed(advocacy, facts: facts, slug: slug, databaseURL: databaseURL)
+            let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
+            let organization = try admin.query("SELECT organization_id FROM core.organizations WHERE slug = $1", [slug])[0]
+                .decode(UUID.self, at: 0)
+            let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
+            defer { server.stop() }
+            say("\(facts) facts: latency over \(requests) requests after 2 warm-ups")
+            say("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
+            for days in [90, 365] {
+                let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
+                for (name, path, rawSQL) in endpoints(from: from) {
+                    let api = try await timeHTTP("http://127.0.0.1:\(port)\(path)", organization: slug, requests: requests)
+                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: requests)
+                    medians["\(name) \(days)", default: []].append(percentile(api, 0.5))
+                    say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
+                               name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
+                               percentile(api, 0.5) * 1000, percentile(api, 0.95) * 1000, percentile(raw, 0.5) * 1000,
+                               percentile(raw, 0.5) / percentile(api, 0.5)))
+                }
+            }
+            server.stop()
+        }
+        if sizes.count > 1 {
+            say("growth of API p50 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
+            for (key, values) in medians.sorted(by: { $0.key < $1.key }) where values.count > 1 {
+                say(String(format: "  %@  x%.2f", key, (values.last ?? 0) / (values.first ?? 1)))
+            }
+        }
+    }
+
+    /// The endpoints and, for each, the SQL that computes the same answer from the raw tables.
+    static func endpoints(from: String) -> [(String, String, String)] {
+        let period = "from=\(from)&to=\(endDate)"
+        return [
+            ("GET /v1/kpis", "/v1/kpis?\(period)", "SELECT * FROM kpi.summary_with_previous($1, $2::date, $3::date)"),
+            ("GET /v1/leaderboards/ambassadors", "/v1/leaderboards/ambassadors?\(period)",
+             "SELECT * FROM kpi.ambassador_leaderboard($1, $2::date, $3::date, 'posts')"),
+            ("GET /v1/leaderboards/content", "/v1/leaderboards/content?\(period)",
+             "SELECT * FROM kpi.content_leaderboard($1, $2::date, $3::date, 'shares')"),
+            ("GET /v1/series/activity", "/v1/series/activity?\(period)",
+             "SELECT * FROM kpi.activity_series($1, $2::date, $3::date, 'week')"),
+            ("GET /v1/series/traffic", "/v1/series/traffic?\(period)",
+             "SELECT * FROM kpi.traffic_series($1, $2::date, $3::date, 'week')"),
+            ("GET /v1/series/pipeline", "/v1/series/pipeline?\(period)",
+             "SELECT * FROM kpi.pipeline_series($1, $2::date, $3::date, 'week')"),
+            ("GET /v1/ssi", "/v1/ssi?date=\(endDate)&improved_since=\(from)",
+             "SELECT * FROM kpi.ssi_summary($1, $3::date) WHERE $2::date IS NOT NULL"),
+        ]
+    }
+
+    static func seed(_ advocacy: URL, facts: Int, slug: String, databaseURL: String) throws {
+        let process = Process()
+        process.executableURL = advocacy
+        process.arguments = ["seed-demo", "--facts", "\(facts)", "--slug", slug, "--end-date", endDate]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchmarkError("seed-demo failed for \(slug)") }
+    }
+
+    static func timeHTTP(_ url: String, organization: String, requests: Int) async throws -> [Double] {
+        var samples: [Double] = []
+        for attempt in 0..<(requests + 2) {
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "X-Organization", value: organization)
+            let started = ContinuousClock.now
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+            _ = try await response.body.collect(upTo: 64 << 20)
+            guard response.status == .ok else { throw BenchmarkError("\(url): HTTP \(response.status.code)") }
+            if attempt >= 2 { samples.append(seconds(since: started)) }
+        }
+        return samples
+    }
+
+    static func timeSQL(_ connection: PostgresConnection, _ sql: String, _ parameters: [(any PostgresEncodable)?], requests: Int) throws -> [Double] {
+        var samples: [Double] = []
+        for attempt in 0..<(requests + 2) {
+            let started = ContinuousClock.now
+            _ = try connection.query(sql, parameters)
+            if attempt >= 2 { samples.append(seconds(since: started)) }
+        }
+        return samples
+    }
+}
