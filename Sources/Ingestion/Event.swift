@@ -1,7 +1,7 @@
 import Foundation
 
 /// The kinds of fact the service ingests, one per fact of the domain (see the README for each `data`).
-public enum EventType: String, Sendable, CaseIterable, Codable {
+public enum EventType: String, Sendable, CaseIterable {
     case ambassadorEnrolled = "ambassador.enrolled"
     case ambassadorUpdated = "ambassador.updated"
     case ambassadorLeft = "ambassador.left"

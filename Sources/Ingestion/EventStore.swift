@@ -4,8 +4,8 @@ import Metrics
 import Postgres
 
 /// What happened to one item of a batch.
-public struct ItemOutcome: Sendable, Codable, Equatable {
-    public enum Status: String, Sendable, Codable {
+public struct ItemOutcome: Sendable, Equatable {
+    public enum Status: String, Sendable {
         case accepted, duplicate, rejected
     }
 
@@ -17,11 +17,6 @@ public struct ItemOutcome: Sendable, Codable, Equatable {
     public let message: String?
     /// Where the refused item is kept (`GET /v1/events/rejected/{rejection_id}`).
     public let rejectionID: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case index, id, status, reason, field, message
-        case rejectionID = "rejection_id"
-    }
 }
 
 extension ItemOutcome {

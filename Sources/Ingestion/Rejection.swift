@@ -1,5 +1,5 @@
 /// Why an item was refused: a closed list, so clients can act on the code and metrics can count it.
-public enum RejectionReason: String, Sendable, CaseIterable, Codable {
+public enum RejectionReason: String, Sendable, CaseIterable {
     /// The item is not valid JSON (NDJSON lines are parsed one by one).
     case malformedJSON = "malformed_json"
     /// A CSV record that cannot be split into fields (a stray quote, an unclosed quote, too many fields).
