@@ -43,6 +43,11 @@ let package = Package(
             name: "Migrations",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
         ),
+        // API keys with scopes, and the audit log.
+        .target(
+            name: "Access",
+            dependencies: ["Postgres"]
+        ),
         // The write path: parse and validate event batches, refuse with typed reasons, store exactly once.
         .target(
             name: "Ingestion",
@@ -66,6 +71,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Access",
                 "Computation",
                 "Ingestion",
                 "Postgres",
@@ -82,6 +88,7 @@ let package = Package(
             name: "advocacy",
             dependencies: [
                 "API",
+                "Access",
                 "DemoData",
                 "Ingestion",
                 "Migrations",

@@ -361,11 +361,11 @@ CREATE FUNCTION kpi.summary(org uuid, from_date date, to_date date)
 
 -- Every KPI for a period and for the same number of days just before it, with the change.
 CREATE FUNCTION kpi.summary_with_previous(org uuid, from_date date, to_date date)
-    RETURNS TABLE (ordinal integer, key text, name text, unit text, value numeric, previous numeric, change numeric,
+    RETURNS TABLE (ordinal integer, key text, family text, name text, unit text, value numeric, previous numeric, change numeric,
                    change_ratio numeric, reason text, detail jsonb)
     LANGUAGE sql STABLE
     AS $$
-        SELECT c.ordinal, c.key, c.name, c.unit, now.value, before.value, now.value - before.value,
+        SELECT c.ordinal, c.key, c.family, c.name, c.unit, now.value, before.value, now.value - before.value,
                round((now.value - before.value) / nullif(abs(before.value), 0), 6), now.reason, now.detail
         FROM kpi.summary(org, from_date, to_date) AS now
         JOIN kpi.summary(org, from_date - (to_date - from_date + 1), from_date - 1) AS before USING (key)

@@ -5,9 +5,6 @@ import Migrations
 import Postgres
 import ServiceLifecycle
 
-/// The request context of every route; a richer one (the caller's organisation and scopes) replaces it here.
-public typealias AppRequestContext = BasicRequestContext
-
 /// Builds the whole service: the connection pool, the routes, and the services run beside the server.
 /// `advocacy serve` and the tests both call this, so what is tested is what runs.
 public func buildApplication(_ settings: AppSettings) throws -> some ApplicationProtocol {
@@ -36,15 +33,14 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)
 
-    let organizations = OrganizationDirectory(pool: pool)
+    // Everything under /v1 acts for the organisation of the caller's API key.
+    let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: FailureLimiter()))
     let store = EventStore(pool: pool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
-    router.addRoutes(
-        EventsController(store: store, organizations: organizations, limits: settings.ingestionLimits, pool: pool).endpoints,
-        atPath: "v1"
-    )
-    router.addRoutes(LinksController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
-    router.addRoutes(KPIController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
-    router.addRoutes(SSIController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
-    router.addRoutes(ListsController(organizations: organizations, pool: pool).endpoints, atPath: "v1")
+    v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
+    v1.addRoutes(LinksController(pool: pool).endpoints)
+    v1.addRoutes(KPIController(pool: pool).endpoints)
+    v1.addRoutes(SSIController(pool: pool).endpoints)
+    v1.addRoutes(ListsController(pool: pool).endpoints)
+    v1.addRoutes(KeysController(pool: pool).endpoints)
     return router
 }

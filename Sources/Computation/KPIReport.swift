@@ -7,6 +7,7 @@ import Postgres
 public struct KPIReport: Sendable {
     public struct Row: Sendable {
         public let key: String
+        public let family: String
         public let name: String
         public let unit: String
         public let value: String?
@@ -36,7 +37,7 @@ public struct KPIReport: Sendable {
             )[0]
             let rows = try connection.query(
                 """
-                SELECT key, name, unit, value::text, previous::text, change::text, change_ratio::text, reason, detail::text
+                SELECT key, family, name, unit, value::text, previous::text, change::text, change_ratio::text, reason, detail::text
                 FROM kpi.summary_with_previous($1, $2::date, $3::date)
                 """,
                 [organization, period.from, period.to]
@@ -48,7 +49,8 @@ public struct KPIReport: Sendable {
                 currency: try context.decode(String.self, "currency"),
                 rows: try rows.map { row in
                     Row(
-                        key: try row.decode(String.self, "key"), name: try row.decode(String.self, "name"),
+                        key: try row.decode(String.self, "key"), family: try row.decode(String.self, "family"),
+                        name: try row.decode(String.self, "name"),
                         unit: try row.decode(String.self, "unit"), value: try row.decode(String?.self, "value"),
                         previous: try row.decode(String?.self, "previous"), change: try row.decode(String?.self, "change"),
                         changeRatio: try row.decode(String?.self, "change_ratio"), reason: try row.decode(String?.self, "reason"),
@@ -61,13 +63,19 @@ public struct KPIReport: Sendable {
 
     public subscript(key: String) -> Row? { rows.first { $0.key == key } }
 
+    /// The same report with the KPIs of these families only.
+    public func only(families: Set<String>) -> KPIReport {
+        KPIReport(period: period, previousPeriod: previousPeriod, timeZone: timeZone, currency: currency,
+                  rows: rows.filter { families.contains($0.family) })
+    }
+
     /// `{"period": {...}, "previous_period": {...}, "time_zone": ..., "currency": ..., "kpis": [...]}`.
     public func json() -> String {
         var out = "{\"period\":{\"from\":\"\(period.from)\",\"to\":\"\(period.to)\"},"
         out += "\"previous_period\":{\"from\":\"\(previousPeriod.from)\",\"to\":\"\(previousPeriod.to)\"},"
         out += "\"time_zone\":\(JSONText.string(timeZone)),\"currency\":\(JSONText.string(currency)),\"kpis\":["
         out += rows.map { row in
-            "{\"key\":\(JSONText.string(row.key)),\"name\":\(JSONText.string(row.name)),\"unit\":\(JSONText.string(row.unit)),"
+            "{\"key\":\(JSONText.string(row.key)),\"family\":\(JSONText.string(row.family)),\"name\":\(JSONText.string(row.name)),\"unit\":\(JSONText.string(row.unit)),"
                 + "\"value\":\(row.value ?? "null"),\"previous\":\(row.previous ?? "null"),\"change\":\(row.change ?? "null"),"
                 + "\"change_ratio\":\(row.changeRatio ?? "null"),\"reason\":\(row.reason.map(JSONText.string) ?? "null"),"
                 + "\"detail\":\(row.detailJSON)}"

@@ -6,6 +6,6 @@ struct Advocacy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "advocacy",
         abstract: "Employee advocacy KPI analytics: ingests programme facts, computes the KPIs, serves them.",
-        subcommands: [Serve.self, Migrate.self, SeedDemo.self, ImportCSV.self]
+        subcommands: [Serve.self, Migrate.self, SeedDemo.self, ImportCSV.self, CreateOrganization.self, CreateKey.self]
     )
 }

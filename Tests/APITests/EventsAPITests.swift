@@ -93,18 +93,20 @@ struct EventsAPITests {
         }
     }
 
-    @Test("requests without a known organisation, or of another media type, are refused clearly")
+    @Test("requests without a valid key, or of another media type, are refused clearly")
     func refusals() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
             try await client.execute(uri: "/v1/events", method: .post, body: ByteBuffer(string: "[]")) { response in
-                #expect(response.status == .badRequest)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "missing_organization")
+                #expect(response.status == .unauthorized)
+                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "unauthenticated")
             }
             try await client.execute(
-                uri: "/v1/events", method: .post, headers: [HTTPField.Name("X-Organization")!: "no-such-org"], body: ByteBuffer(string: "[]")
+                uri: "/v1/events", method: .post, headers: app.headers(key: "adv_00000000000000000000000000000000_nope"),
+                body: ByteBuffer(string: "[]")
             ) { response in
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "unknown_organization")
+                #expect(response.status == .unauthorized)
+                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "invalid_key")
             }
             var headers = app.headers
             headers[.contentType] = "text/csv"

@@ -11,7 +11,7 @@ struct KPIAPITests {
     func summary() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            let catalog = try await client.execute(uri: "/v1/kpis/catalog", method: .get) { response in
+            let catalog = try await client.execute(uri: "/v1/kpis/catalog", method: .get, headers: app.headers) { response in
                 #expect(response.status == .ok)
                 return (response.json["kpis"] as? [[String: Any]] ?? []).compactMap { $0["key"] as? String }
             }
@@ -35,7 +35,7 @@ struct KPIAPITests {
                 #expect(text.hasPrefix("\u{FEFF}\"key\",\"name\""))
                 #expect(text.components(separatedBy: "\r\n").count == catalog.count + 2)
             }
-            try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get) { response in
+            try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get, headers: app.headers) { response in
                 #expect(response.headers[.contentDisposition]?.contains("kpi-catalog.csv") == true)
             }
         }

@@ -1,4 +1,5 @@
 import API
+import Access
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,13 +10,20 @@ import TestSupport
 /// Builds the real application on the test database, with an organisation of the test's own.
 struct TestApp {
     let slug: String
+    let organization: UUID
     let settings: AppSettings
+    /// A key with every scope.
+    let key: String
 
     static func make(limits: AppSettings.Limits? = nil) async throws -> TestApp {
         let url = try await TestDatabase.url
         let slug = "api-\(UUID().uuidString.lowercased().prefix(12))"
         let admin = try PostgresConnection.connect(.init(conninfo: url))
-        try admin.query("INSERT INTO core.organizations (slug, name) VALUES ($1, $1)", [slug])
+        let organization = try admin.query(
+            "INSERT INTO core.organizations (slug, name) VALUES ($1, $1) RETURNING organization_id", [slug]
+        )[0].decode(UUID.self, at: 0)
+        let key = try APIKeys.create(organization: organization, name: "tests", scopes: Set(Scope.allCases), expiresAt: nil,
+                                     actor: nil, on: admin).key
         var settings = AppSettings(
             port: 0,
             database: .init(connection: .init(conninfo: url), size: 4, leaseTimeout: .seconds(5)),
@@ -23,7 +31,7 @@ struct TestApp {
             logLevel: .warning
         )
         if let limits { settings.ingestionLimits = limits }
-        return TestApp(slug: slug, settings: settings)
+        return TestApp(slug: slug, organization: organization, settings: settings, key: key)
     }
 
     /// Runs `body` against the application's router (no socket).
@@ -31,9 +39,17 @@ struct TestApp {
         try await buildApplication(settings).test(.router, body)
     }
 
-    var headers: HTTPFields { [HTTPField.Name("X-Organization")!: slug, .contentType: "application/json"] }
+    var headers: HTTPFields { headers(key: key) }
 
-    var ndjsonHeaders: HTTPFields { [HTTPField.Name("X-Organization")!: slug, .contentType: "application/x-ndjson"] }
+    var ndjsonHeaders: HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/x-ndjson"] }
+
+    func headers(key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
+
+    /// A key of this organisation with only `scopes`.
+    func key(_ scopes: Set<Scope>, expiresAt: Date? = nil) throws -> String {
+        let admin = try PostgresConnection.connect(.init(conninfo: settings.database.connection.conninfo))
+        return try APIKeys.create(organization: organization, name: "scoped", scopes: scopes, expiresAt: expiresAt, actor: nil, on: admin).key
+    }
 }
 
 extension TestResponse {

@@ -100,6 +100,20 @@ public enum TestDatabase {
     }
 }
 
+extension TestDatabase {
+    /// How many content items each organisation holds (for isolation tests).
+    public static func countContent(_ organizations: UUID...) throws -> [Int] {
+        try organizations.map { organization in
+            let connection = try PostgresConnection.connect(.init(conninfo: try testURL()))
+            return try connection.query("SELECT count(*) FROM core.content_items WHERE organization_id = $1", [organization])[0]
+                .decode(Int.self, at: 0)
+        }
+    }
+
+    /// The test database's URL, synchronously (after `url` has been awaited once).
+    static func testURL() throws -> String { try url(of: serverURL, database: name) }
+}
+
 public struct TestSetupError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import Ingestion
@@ -7,7 +8,6 @@ import Postgres
 /// `POST /v1/events` takes a batch; `GET /v1/events/rejected` lists what was refused, to fix and re-send.
 struct EventsController {
     let store: EventStore
-    let organizations: OrganizationDirectory
     let limits: IngestionLimits
     let pool: ConnectionPool
 
@@ -20,7 +20,7 @@ struct EventsController {
     }
 
     @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.ingest).organization
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let format: BatchFormat
         if contentType.contains("ndjson") || contentType.contains("jsonl") {
@@ -109,7 +109,7 @@ struct EventsController {
         """
 
     @Sendable func listRejected(_ request: Request, context: AppRequestContext) async throws -> RejectedPage {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.ingest).organization
         let query = request.uri.queryParameters
         var reason: String?
         if let value = query["reason"].map(String.init) {
@@ -157,7 +157,7 @@ struct EventsController {
     }
 
     @Sendable func showRejected(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.ingest).organization
         guard let id = context.parameters.get("id", as: Int64.self) else {
             throw APIError.badParameter("id", "the rejection id must be a number")
         }

@@ -1,3 +1,4 @@
+import Access
 import Computation
 import Foundation
 import Hummingbird
@@ -6,7 +7,6 @@ import Postgres
 /// `GET /v1/kpis`: every KPI for a period with the previous period and the change; `GET /v1/kpis/catalog`:
 /// what each KPI means. Both answer JSON, or CSV with `format=csv` or `Accept: text/csv`.
 struct KPIController {
-    let organizations: OrganizationDirectory
     let pool: ConnectionPool
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -58,14 +58,18 @@ struct KPIController {
     }
 
     @Sendable func summary(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let identity = try context.require(.marketing, .hr)
+        let organization = identity.organization
         let format = try Self.format(of: request)
         let period = try await Self.period(of: request, organization: organization, pool: pool)
-        let report = try await KPIReport.load(organization: organization, period: period, pool: pool)
+        var report = try await KPIReport.load(organization: organization, period: period, pool: pool)
+        // HR reads the candidate KPIs (careers traffic included), not marketing's.
+        if !identity.has(anyOf: [.marketing]) { report = report.only(families: ["candidates"]) }
         return Self.respond(format, json: report.json, csv: report.csv, fileName: "kpis-\(period.from)-\(period.to)")
     }
 
     @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> Response {
+        _ = try context.require(.marketing, .hr, .ingest)
         let format = try Self.format(of: request)
         let catalog = try await KPICatalog.load(pool: pool)
         let json = String(decoding: try JSONEncoder.api.encode(["kpis": catalog.entries]), as: UTF8.self)

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Hummingbird
 import Ingestion
@@ -5,7 +6,6 @@ import Postgres
 
 /// `GET /v1/links`: the tracked URL an ambassador shares for a content item on a network (see `TrackedLink`).
 struct LinksController {
-    let organizations: OrganizationDirectory
     let pool: ConnectionPool
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -32,7 +32,7 @@ struct LinksController {
     }
 
     @Sendable func link(_ request: Request, context: AppRequestContext) async throws -> Link {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.ingest, .marketing).organization
         let query = request.uri.queryParameters
         func required(_ name: String) throws -> String {
             guard let value = query[Substring(name)].map(String.init), !value.isEmpty else {

@@ -1,3 +1,4 @@
+import Access
 import Computation
 import Foundation
 import Hummingbird
@@ -8,33 +9,32 @@ import Postgres
 /// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`,
 /// `GET /v1/series/traffic`, `GET /v1/series/pipeline` (leads and applications).
 struct ListsController {
-    let organizations: OrganizationDirectory
     let pool: ConnectionPool
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("leaderboards/ambassadors") { request, context in
-            try await answer(request, name: "ambassador-leaderboard") { query in
+            try await answer(request, context, scopes: [.marketing], name: "ambassador-leaderboard") { query in
                 .ambassadorLeaderboard(rankedBy: try Self.choice(query, "by", ["posts", "engagement"], default: "posts"))
             }
         }
         routes.get("leaderboards/content") { request, context in
-            try await answer(request, name: "content-leaderboard") { query in
+            try await answer(request, context, scopes: [.marketing], name: "content-leaderboard") { query in
                 .contentLeaderboard(rankedBy: try Self.choice(query, "by", ["shares", "engagement_rate"], default: "shares"))
             }
         }
         routes.get("series/activity") { request, context in
-            try await answer(request, name: "activity") { query in
+            try await answer(request, context, scopes: [.marketing], name: "activity") { query in
                 .activitySeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
             }
         }
         routes.get("series/traffic") { request, context in
-            try await answer(request, name: "traffic") { query in
+            try await answer(request, context, scopes: [.marketing], name: "traffic") { query in
                 .trafficSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
             }
         }
         routes.get("series/pipeline") { request, context in
-            try await answer(request, name: "pipeline") { query in
+            try await answer(request, context, scopes: [.marketing, .hr], name: "pipeline") { query in
                 .pipelineSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
             }
         }
@@ -60,8 +60,10 @@ struct ListsController {
         )
     }
 
-    func answer(_ request: Request, name: String, kind: (Parameters) throws -> KPITable.Kind) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+    func answer(
+        _ request: Request, _ context: AppRequestContext, scopes: [Scope], name: String, kind: (Parameters) throws -> KPITable.Kind
+    ) async throws -> Response {
+        let organization = try context.require(anyOf: scopes).organization
         let query = request.uri.queryParameters
         let format = try KPIController.format(of: request)
         let kind = try kind(query)

@@ -1,3 +1,4 @@
+import Access
 import Computation
 import Foundation
 import Hummingbird
@@ -6,7 +7,6 @@ import Postgres
 /// `GET /v1/ssi`: SSI analytics at a date (summary, bands, leaderboard, most improved, goals);
 /// `GET /v1/ssi/leaderboard` (JSON or CSV); `PUT /v1/ssi/goals/{ambassador_id}` sets a goal.
 struct SSIController {
-    let organizations: OrganizationDirectory
     let pool: ConnectionPool
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -34,7 +34,7 @@ struct SSIController {
     }
 
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.marketing).organization
         let date = try Self.date(request, "date", default: Self.today())
         let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
         let team = request.uri.queryParameters["team"].map(String.init)
@@ -43,7 +43,7 @@ struct SSIController {
     }
 
     @Sendable func leaderboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let organization = try context.require(.marketing).organization
         let format = try KPIController.format(of: request)
         let date = try Self.date(request, "date", default: Self.today())
         let team = request.uri.queryParameters["team"].map(String.init)
@@ -64,7 +64,8 @@ struct SSIController {
     }
 
     @Sendable func setGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try await organizations.organization(of: request)
+        let identity = try context.require(.admin)
+        let organization = identity.organization
         guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.count) else {
             throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
         }
@@ -83,6 +84,12 @@ struct SSIController {
         try await SSIAnalytics.setGoal(
             organization: organization, ambassadorID: ambassadorID, targetScore: "\(goal.targetScore)", targetDate: goal.targetDate, pool: pool
         )
+        try await pool.withConnection { connection in
+            try APIKeys.audit(
+                organization: organization, actor: identity.keyID, action: "ssi_goal.set", target: ambassadorID,
+                detail: "{\"target_score\": \(goal.targetScore), \"target_date\": \"\(goal.targetDate)\"}", on: connection
+            )
+        }
         return Response(status: .noContent)
     }
 }

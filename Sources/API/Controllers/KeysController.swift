@@ -1,0 +1,115 @@
+import Access
+import Foundation
+import Hummingbird
+import Postgres
+
+/// Admin only: `POST /v1/keys` (the key is shown once), `GET /v1/keys` (never the secret),
+/// `DELETE /v1/keys/{key_id}` (revoke), `GET /v1/audit` (what admins did).
+struct KeysController {
+    let pool: ConnectionPool
+
+    var endpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.post("keys", use: create)
+        routes.get("keys", use: list)
+        routes.delete("keys/{key_id}", use: revoke)
+        routes.get("audit", use: audit)
+        return routes
+    }
+
+    struct NewKey: Decodable {
+        let name: String
+        let scopes: [String]
+        let expiresAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case name, scopes, expiresAt = "expires_at"
+        }
+    }
+
+    struct CreatedKey: ResponseEncodable {
+        let keyID: UUID
+        let key: String
+        let name: String
+        let scopes: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case keyID = "key_id", key, name, scopes
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedKey> {
+        let identity = try context.require(.admin)
+        let body: NewKey
+        do {
+            body = try await request.decode(as: NewKey.self, context: context)
+        } catch {
+            throw APIError(status: .badRequest, code: "invalid_body",
+                           message: "send {\"name\": \"crm-connector\", \"scopes\": [\"ingest\"], \"expires_at\": \"2027-01-01T00:00:00Z\"}")
+        }
+        let scopes = try Set(body.scopes.map { name in
+            guard let scope = Scope(rawValue: name) else {
+                throw APIError.badParameter("scopes", "scopes must be among \(Scope.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
+            }
+            return scope
+        })
+        guard !scopes.isEmpty else { throw APIError.badParameter("scopes", "a key needs at least one scope") }
+        guard (1...200).contains(body.name.count) else { throw APIError.badParameter("name", "name must be 1 to 200 characters") }
+        let created = try await pool.transaction { connection in
+            try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, expiresAt: body.expiresAt,
+                               actor: identity.keyID, on: connection)
+        }
+        return EditedResponse(
+            status: .created,
+            response: CreatedKey(keyID: created.keyID, key: created.key, name: body.name, scopes: scopes.map(\.rawValue).sorted())
+        )
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.require(.admin)
+        let json = try await pool.query(
+            """
+            SELECT coalesce(json_agg(k ORDER BY k.created_at), '[]')::text
+            FROM (SELECT key_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
+                  FROM core.api_keys WHERE organization_id = $1) AS k
+            """,
+            [identity.organization]
+        )[0].decode(String.self, at: 0)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.require(.admin)
+        guard let keyID = context.parameters.get("key_id").flatMap(UUID.init(uuidString:)) else {
+            throw APIError.badParameter("key_id", "key_id must be a key's id (a UUID)")
+        }
+        let revoked = try await pool.transaction { connection -> Bool in
+            let rows = try connection.query(
+                """
+                UPDATE core.api_keys SET revoked_at = coalesce(revoked_at, now())
+                WHERE organization_id = $1 AND key_id = $2 RETURNING key_id
+                """,
+                [identity.organization, keyID]
+            )
+            guard !rows.isEmpty else { return false }
+            try APIKeys.audit(organization: identity.organization, actor: identity.keyID, action: "key.revoked",
+                              target: keyID.uuidString.lowercased(), on: connection)
+            return true
+        }
+        guard revoked else { throw APIError(status: .notFound, code: "not_found", message: "no key \(keyID) in this organisation") }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let identity = try context.require(.admin)
+        let json = try await pool.query(
+            """
+            SELECT coalesce(json_agg(a ORDER BY a.audit_id DESC), '[]')::text
+            FROM (SELECT audit_id, at, actor_key_id, action, target, detail
+                  FROM core.audit_log WHERE organization_id = $1 ORDER BY audit_id DESC LIMIT 500) AS a
+            """,
+            [identity.organization]
+        )[0].decode(String.self, at: 0)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+}

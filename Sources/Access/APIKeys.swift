@@ -1,0 +1,113 @@
+import Foundation
+import Postgres
+
+/// What a key may do. `admin` may do everything the others may.
+public enum Scope: String, Sendable, CaseIterable, Codable {
+    case ingest, marketing, hr, admin
+}
+
+/// The organisation and scopes a valid key stands for.
+public struct Identity: Sendable {
+    public let organization: UUID
+    public let keyID: UUID
+    public let scopes: Set<Scope>
+
+    public init(organization: UUID, keyID: UUID, scopes: Set<Scope>) {
+        self.organization = organization
+        self.keyID = keyID
+        self.scopes = scopes
+    }
+
+    /// Whether the key has any of `scopes` (admin has them all).
+    public func has(anyOf scopes: Set<Scope>) -> Bool {
+        self.scopes.contains(.admin) || !self.scopes.isDisjoint(with: scopes)
+    }
+}
+
+/// Why a key was refused (all give 401; the key's owner may learn which).
+public enum KeyRefusal: Error, Sendable, Equatable {
+    case malformed, unknown, revoked, expired
+
+    public var message: String {
+        switch self {
+        case .malformed: "the key is not of the form adv_<id>_<secret>"
+        case .unknown: "unknown API key"
+        case .revoked: "this API key was revoked"
+        case .expired: "this API key has expired"
+        }
+    }
+}
+
+/// Creating, verifying, listing and revoking API keys. Keys are `adv_<32 hex id>_<43 base62 secret>`
+/// (about 256 bits of secret); only the SHA-256 of the secret is stored.
+public enum APIKeys {
+    public struct Created: Sendable {
+        public let keyID: UUID
+        /// The full key: shown once, never stored.
+        public let key: String
+    }
+
+    public static func create(
+        organization: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, actor: UUID?, on connection: PostgresConnection
+    ) throws -> Created {
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        let secret = String((0..<43).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        let keyID = try connection.query(
+            """
+            INSERT INTO core.api_keys (organization_id, name, scopes, secret_hash, expires_at)
+            VALUES ($1, $2, $3::text[], sha256(convert_to($4, 'UTF8')), $5)
+            RETURNING key_id
+            """,
+            [organization, name, scopes.map(\.rawValue).sorted(), secret, expiresAt]
+        )[0].decode(UUID.self, at: 0)
+        try audit(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
+                  detail: "{\"name\": \(jsonString(name)), \"scopes\": [\(scopes.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ","))]}",
+                  on: connection)
+        let compactID = keyID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return Created(keyID: keyID, key: "adv_\(compactID)_\(secret)")
+    }
+
+    /// The key id part of a bearer token, without checking the secret (for rate limiting by key).
+    public static func keyID(of token: String) -> UUID? {
+        let parts = token.split(separator: "_")
+        guard parts.count == 3, parts[0] == "adv", parts[1].count == 32 else { return nil }
+        let hex = Array(parts[1])
+        let dashed = String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-" + String(hex[16..<20]) + "-"
+            + String(hex[20..<32])
+        return UUID(uuidString: dashed)
+    }
+
+    public static func verify(_ token: String, on pool: ConnectionPool) async throws -> Result<Identity, KeyRefusal> {
+        guard let keyID = keyID(of: token), let secret = token.split(separator: "_").last.map(String.init) else {
+            return .failure(.malformed)
+        }
+        let rows = try await pool.query(
+            """
+            UPDATE core.api_keys SET last_used_at = now()
+            WHERE key_id = $1 AND secret_hash = sha256(convert_to($2, 'UTF8'))
+            RETURNING organization_id, array_to_string(scopes, ',') AS scopes, revoked_at IS NOT NULL AS revoked,
+                      expires_at IS NOT NULL AND expires_at <= now() AS expired
+            """,
+            [keyID, secret]
+        )
+        guard let row = rows.first else { return .failure(.unknown) }
+        if try row.decode(Bool.self, "revoked") { return .failure(.revoked) }
+        if try row.decode(Bool.self, "expired") { return .failure(.expired) }
+        let scopes = Set(try row.decode(String.self, "scopes").split(separator: ",").compactMap { Scope(rawValue: String($0)) })
+        return .success(Identity(organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes))
+    }
+
+    public static func audit(
+        organization: UUID, actor: UUID?, action: String, target: String?, detail: String = "{}", on connection: PostgresConnection
+    ) throws {
+        try connection.query(
+            "INSERT INTO core.audit_log (organization_id, actor_key_id, action, target, detail) VALUES ($1, $2, $3, $4, $5::jsonb)",
+            [organization, actor, action, target, detail]
+        )
+    }
+
+    static func jsonString(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
