@@ -106,6 +106,7 @@ let package = Package(
         .executableTarget(
             name: "ingest-benchmark",
             dependencies: [
+                "Access",
                 "BenchmarkSupport",
                 "Postgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -116,6 +117,7 @@ let package = Package(
         .executableTarget(
             name: "kpi-benchmark",
             dependencies: [
+                "Access",
                 "BenchmarkSupport",
                 "Postgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,3 +1,4 @@
+import Access
 import AsyncHTTPClient
 import BenchmarkSupport
 import Foundation
@@ -58,7 +59,9 @@ struct IngestBenchmark {
         say("ingest-benchmark: \(options.events) events (50% post metrics, 30% web visits, 20% audience touches)")
         let server = try await Server.start(binary: binary, databaseURL: databaseURL, port: options.port)
         defer { server.stop() }
-        let http = try await sendOverHTTP(data, organization: "bench-http-\(stamp)", options: options)
+        let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
+                                     actor: nil, on: admin).key
+        let http = try await sendOverHTTP(data, key: key, options: options)
         let peak = server.peakMemoryKiB()
         server.stop()
         let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
@@ -95,7 +98,7 @@ struct IngestBenchmark {
             .decode(UUID.self, at: 0)
     }
 
-    static func sendOverHTTP(_ data: Workload, organization: String, options: Options) async throws -> Double {
+    static func sendOverHTTP(_ data: Workload, key: String, options: Options) async throws -> Double {
         let bodies: [ByteBuffer] = stride(from: 0, to: data.count, by: options.batch).map { start in
             ByteBuffer(string: "[" + (start..<min(data.count, start + options.batch)).map(data.json).joined(separator: ",") + "]")
         }
@@ -114,7 +117,7 @@ struct IngestBenchmark {
                             var request = HTTPClientRequest(url: url)
                             request.method = .POST
                             request.headers.add(name: "Content-Type", value: "application/json")
-                            request.headers.add(name: "X-Organization", value: organization)
+                            request.headers.add(name: "Authorization", value: "Bearer \(key)")
                             request.body = .bytes(bodies[index])
                             let response = try await client.execute(request, timeout: .seconds(120))
                             let body = try await response.body.collect(upTo: 64 << 20)

@@ -1,3 +1,4 @@
+import Access
 import AsyncHTTPClient
 import BenchmarkSupport
 import Foundation
@@ -47,6 +48,8 @@ struct KPIBenchmark {
             let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
             let organization = try admin.query("SELECT organization_id FROM core.organizations WHERE slug = $1", [slug])[0]
                 .decode(UUID.self, at: 0)
+            let key = try APIKeys.create(organization: organization, name: "kpi-benchmark", scopes: [.marketing], expiresAt: nil,
+                                         actor: nil, on: admin).key
             let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
             defer { server.stop() }
             say("\(facts) facts: latency over \(requests) requests after 2 warm-ups")
@@ -54,7 +57,7 @@ struct KPIBenchmark {
             for days in [90, 365] {
                 let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
                 for (name, path, rawSQL) in endpoints(from: from) {
-                    let api = try await timeHTTP("http://127.0.0.1:\(port)\(path)", organization: slug, requests: requests)
+                    let api = try await timeHTTP("http://127.0.0.1:\(port)\(path)", key: key, requests: requests)
                     let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: requests)
                     medians["\(name) \(days)", default: []].append(percentile(api, 0.5))
                     say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
@@ -106,11 +109,11 @@ struct KPIBenchmark {
         guard process.terminationStatus == 0 else { throw BenchmarkError("seed-demo failed for \(slug)") }
     }
 
-    static func timeHTTP(_ url: String, organization: String, requests: Int) async throws -> [Double] {
+    static func timeHTTP(_ url: String, key: String, requests: Int) async throws -> [Double] {
         var samples: [Double] = []
         for attempt in 0..<(requests + 2) {
             var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "X-Organization", value: organization)
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
             let started = ContinuousClock.now
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
             _ = try await response.body.collect(upTo: 64 << 20)
