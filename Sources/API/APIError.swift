@@ -34,3 +34,10 @@ extension JSONEncoder {
         return encoder
     }()
 }
+
+extension Response {
+    /// A 200 with a JSON body already written (by PostgreSQL or by hand).
+    static func json(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

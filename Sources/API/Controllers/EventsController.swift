@@ -66,10 +66,7 @@ struct EventsController {
             )
         }
         let outcomes = try await store.ingest(items, organization: organization)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: ItemOutcome.batchJSON(outcomes)))
-        )
+        return Response.json(ItemOutcome.batchJSON(outcomes))
     }
 
     struct RejectedItem: Codable {

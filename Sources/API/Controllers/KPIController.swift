@@ -45,9 +45,7 @@ struct KPIController {
     static func respond(_ format: Format, json: () -> String, csv: () -> String, fileName: String) -> Response {
         switch format {
         case .json:
-            return Response(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json()))
-            )
+            return Response.json(json())
         case .csv:
             return Response(
                 status: .ok,

@@ -75,7 +75,7 @@ struct KeysController {
             """,
             [identity.organization]
         )[0].decode(String.self, at: 0)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        return Response.json(json)
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -110,6 +110,6 @@ struct KeysController {
             """,
             [identity.organization]
         )[0].decode(String.self, at: 0)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        return Response.json(json)
     }
 }

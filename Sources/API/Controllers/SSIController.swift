@@ -39,7 +39,7 @@ struct SSIController {
         let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
         let team = request.uri.queryParameters["team"].map(String.init)
         let json = try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: pool)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: json)))
+        return Response.json(json)
     }
 
     @Sendable func leaderboard(_ request: Request, context: AppRequestContext) async throws -> Response {
