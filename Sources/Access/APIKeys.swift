@@ -82,7 +82,12 @@ public enum APIKeys {
         guard let keyID = keyID(of: token), let secret = token.split(separator: "_").last.map(String.init) else {
             return .failure(.malformed)
         }
-        let rows = try await pool.query(
+        // The key's organisation first (from the index, which holds ids only), then the key itself, under
+        // that organisation's row-level security.
+        let index = try await pool.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [keyID])
+        guard let organization = try index.first?.decode(UUID.self, at: 0) else { return .failure(.unknown) }
+        let rows = try await pool.tenantQuery(
+            organization,
             """
             UPDATE core.api_keys SET last_used_at = now()
             WHERE key_id = $1 AND secret_hash = sha256(convert_to($2, 'UTF8'))

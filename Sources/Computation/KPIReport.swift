@@ -26,7 +26,7 @@ public struct KPIReport: Sendable {
     public let rows: [Row]
 
     public static func load(organization: UUID, period: Period, pool: ConnectionPool) async throws -> KPIReport {
-        try await pool.withConnection { connection in
+        try await pool.tenantTransaction(organization) { connection in
             let context = try connection.query(
                 """
                 SELECT o.time_zone, o.currency,

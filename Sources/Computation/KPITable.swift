@@ -60,13 +60,13 @@ public enum KPITable {
     }
 
     public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        try await pool.query(
-            "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
+        try await pool.tenantQuery(
+            organization, "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
         )[0].decode(String.self, at: 0)
     }
 
     public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        let rows = try await pool.query("SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
+        let rows = try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         let columns = rows.columnNames
         return CSVText.table(
             header: columns,

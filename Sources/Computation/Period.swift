@@ -26,7 +26,9 @@ public struct Period: Sendable, Equatable {
             guard namedPeriods.contains(name) else {
                 throw PeriodError(parameter: "period", message: "period must be one of \(namedPeriods.joined(separator: ", ")), not \"\(name)\"")
             }
-            let row = try await pool.query("SELECT from_date::text, to_date::text FROM kpi.named_period($1, $2)", [organization, name])[0]
+            let row = try await pool.tenantQuery(
+                organization, "SELECT from_date::text, to_date::text FROM kpi.named_period($1, $2)", [organization, name]
+            )[0]
             return Period(from: try row.decode(String.self, at: 0), to: try row.decode(String.self, at: 1))
         }
         guard let from else { throw PeriodError(parameter: "from", message: "from is required (or give a named period)") }

@@ -8,7 +8,8 @@ public enum SSIAnalytics {
     public static func overview(
         organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool
     ) async throws -> String {
-        let rows = try await pool.query(
+        let rows = try await pool.tenantQuery(
+            organization,
             """
             SELECT json_build_object(
                 'date', $2::date,
@@ -34,15 +35,15 @@ public enum SSIAnalytics {
 
     /// The leaderboard at `date` as a JSON array.
     public static func leaderboardJSON(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
-        try await pool.query(
-            "SELECT coalesce(json_agg(l), '[]')::text FROM kpi.ssi_leaderboard($1, $2::date, $3) AS l", [organization, date, team]
+        try await pool.tenantQuery(
+            organization, "SELECT coalesce(json_agg(l), '[]')::text FROM kpi.ssi_leaderboard($1, $2::date, $3) AS l", [organization, date, team]
         )[0].decode(String.self, at: 0)
     }
 
     /// The leaderboard at `date` as CSV.
     public static func leaderboardCSV(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
-        let rows = try await pool.query(
-            "SELECT rank::text, ambassador_id, coalesce(team, ''), total_score::text, snapshot_date::text FROM kpi.ssi_leaderboard($1, $2::date, $3)",
+        let rows = try await pool.tenantQuery(
+            organization, "SELECT rank::text, ambassador_id, coalesce(team, ''), total_score::text, snapshot_date::text FROM kpi.ssi_leaderboard($1, $2::date, $3)",
             [organization, date, team]
         )
         return CSVText.table(
@@ -55,7 +56,8 @@ public enum SSIAnalytics {
     public static func setGoal(
         organization: UUID, ambassadorID: String, targetScore: String, targetDate: String, pool: ConnectionPool
     ) async throws {
-        try await pool.query(
+        try await pool.tenantQuery(
+            organization,
             """
             INSERT INTO core.ssi_goals (organization_id, ambassador_id, target_score, target_date)
             VALUES ($1, $2, $3::numeric, $4::date)

@@ -103,7 +103,8 @@ public struct EventStore: Sendable {
         let outcomes = try await pool.withConnection { connection in
             do {
                 return try connection.transaction { connection in
-                    try BatchWriter(connection: connection, organization: organization, source: source)
+                    try connection.actFor(organization)
+                    return try BatchWriter(connection: connection, organization: organization, source: source)
                         .write(items: items, checked: checked, isolateFailures: false)
                 }
             } catch let error as PostgresError where error.isDataRefusal {
@@ -111,7 +112,8 @@ public struct EventStore: Sendable {
                 // time, so only the refused ones are rejected.
                 logger.notice("batch refused by the database; isolating the bad items", metadata: ["error": "\(error)"])
                 return try connection.transaction { connection in
-                    try BatchWriter(connection: connection, organization: organization, source: source)
+                    try connection.actFor(organization)
+                    return try BatchWriter(connection: connection, organization: organization, source: source)
                         .write(items: items, checked: checked, isolateFailures: true)
                 }
             }

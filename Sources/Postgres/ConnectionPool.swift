@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import NIOPosix
@@ -93,6 +94,24 @@ public final class ConnectionPool: Sendable {
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in try connection.transaction(body) }
+    }
+
+    /// Runs `body` in a transaction that acts for one organisation: `app.organization_id` is set for this
+    /// transaction only, so row-level security shows and accepts that organisation's rows and no other's.
+    @discardableResult
+    public func tenantTransaction<T: Sendable>(
+        _ organization: UUID, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await transaction { connection in
+            try connection.actFor(organization)
+            return try body(connection)
+        }
+    }
+
+    /// One statement acting for one organisation (see `tenantTransaction`).
+    @discardableResult
+    public func tenantQuery(_ organization: UUID, _ sql: String, _ parameters: [(any PostgresEncodable)?] = []) async throws -> QueryResult {
+        try await tenantTransaction(organization) { connection in try connection.query(sql, parameters) }
     }
 
     /// Runs one statement with bound parameters on a pooled connection.

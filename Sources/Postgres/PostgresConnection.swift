@@ -1,4 +1,5 @@
 import CLibPQ
+import Foundation
 import Glibc
 import Logging
 
@@ -20,11 +21,15 @@ public final class PostgresConnection: @unchecked Sendable {
         public var statementTimeout: Duration?
         /// Shown in `pg_stat_activity.application_name`.
         public var applicationName: String
+        /// A role to act as after connecting (`SET ROLE`), e.g. one that owns nothing and is bound by
+        /// row-level security; nil keeps the connecting user.
+        public var role: String?
 
-        public init(conninfo: String, statementTimeout: Duration? = nil, applicationName: String = "advocacy") {
+        public init(conninfo: String, statementTimeout: Duration? = nil, applicationName: String = "advocacy", role: String? = nil) {
             self.conninfo = conninfo
             self.statementTimeout = statementTimeout
             self.applicationName = applicationName
+            self.role = role
         }
     }
 
@@ -123,6 +128,9 @@ public final class PostgresConnection: @unchecked Sendable {
         if let timeout = settings.statementTimeout {
             setup.append(("statement_timeout", "\(timeout.milliseconds)ms"))
         }
+        if let role = settings.role {
+            setup.append(("role", role))
+        }
         for (name, value) in setup {
             _ = try query("SELECT pg_catalog.set_config($1, $2, false)", [name, value])
         }
@@ -185,6 +193,11 @@ public final class PostgresConnection: @unchecked Sendable {
             PQclear(result)
             throw error
         }
+    }
+
+    /// Acts for `organization` until the end of the current transaction (row-level security's setting).
+    public func actFor(_ organization: UUID) throws {
+        try query("SELECT pg_catalog.set_config('app.organization_id', $1, true)", [organization])
     }
 
     /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws.

@@ -26,7 +26,8 @@ struct DatabaseOptions: ParsableArguments {
 
     var resolvedMigrationsDirectory: String? { migrationsDirectory ?? environment("SQL_MIGRATIONS_DIR") }
 
-    func poolConfiguration(applicationName: String) throws -> ConnectionPool.Configuration {
+    /// - Parameter role: the role to act as after connecting (the service's, bound by row-level security).
+    func poolConfiguration(applicationName: String, role: String? = nil) throws -> ConnectionPool.Configuration {
         guard let conninfo = url ?? environment("DATABASE_URL") else {
             throw ValidationError(
                 "no database given: set DATABASE_URL or pass --database-url (Deploy/db start prints one)"
@@ -42,7 +43,8 @@ struct DatabaseOptions: ParsableArguments {
             connection: .init(
                 conninfo: conninfo,
                 statementTimeout: timeout == 0 ? nil : .milliseconds(timeout),
-                applicationName: applicationName
+                applicationName: applicationName,
+                role: role
             ),
             size: size
         )
@@ -70,3 +72,7 @@ func parseInt(_ text: String, _ name: String) throws -> Int {
 }
 
 func environmentValue(_ name: String) -> String? { environment(name) }
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

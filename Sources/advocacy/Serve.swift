@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How far ahead of the server's clock a timestamp may be [env: INGEST_FUTURE_TOLERANCE_SECONDS] (default: 3600)")
     var futureToleranceSeconds: Int?
 
+    @Option(help: "Role the service acts as: owns nothing, bound by row-level security [env: DATABASE_SERVICE_ROLE] (default: advocacy_service; empty: the connecting user)")
+    var serviceRole: String?
+
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -42,7 +45,10 @@ struct Serve: AsyncParsableCommand {
         let settings = AppSettings(
             host: host ?? environmentValue("HTTP_HOST") ?? "127.0.0.1",
             port: try port ?? environmentValue("HTTP_PORT").map { try parseInt($0, "HTTP_PORT") } ?? 8080,
-            database: try database.poolConfiguration(applicationName: "advocacy-serve"),
+            database: try database.poolConfiguration(
+                applicationName: "advocacy-serve",
+                role: (serviceRole ?? environmentValue("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
+            ),
             migrationsDirectory: database.resolvedMigrationsDirectory,
             logLevel: logger.logLevel,
             ingestionLimits: limits,

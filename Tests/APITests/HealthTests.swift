@@ -12,7 +12,7 @@ struct HealthTests {
     func settings(databaseURL: String) -> AppSettings {
         AppSettings(
             port: 0,
-            database: .init(connection: .init(conninfo: databaseURL), size: 2, leaseTimeout: .seconds(2)),
+            database: .init(connection: .init(conninfo: databaseURL, role: "advocacy_service"), size: 2, leaseTimeout: .seconds(2)),
             migrationsDirectory: TestDatabase.migrationsDirectory,
             logLevel: .warning
         )
@@ -36,6 +36,7 @@ struct HealthTests {
 
     @Test("GET /ready is 503 and names the pending migrations on a database not migrated")
     func notMigrated() async throws {
+        _ = try await TestDatabase.url  // the service role exists once a database of the cluster is migrated
         let url = try await TestDatabase.recreate(named: "advocacy_test_unmigrated")
         let app = try buildApplication(settings(databaseURL: url))
         try await app.test(.router) { client in

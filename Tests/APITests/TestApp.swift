@@ -26,7 +26,8 @@ struct TestApp {
                                      actor: nil, on: admin).key
         var settings = AppSettings(
             port: 0,
-            database: .init(connection: .init(conninfo: url), size: 4, leaseTimeout: .seconds(5)),
+            // As in production: the service's role, bound by row-level security.
+            database: .init(connection: .init(conninfo: url, role: "advocacy_service"), size: 4, leaseTimeout: .seconds(5)),
             migrationsDirectory: TestDatabase.migrationsDirectory,
             logLevel: .warning
         )

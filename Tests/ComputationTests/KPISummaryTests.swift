@@ -203,20 +203,65 @@ struct KPISummaryTests {
     }
 }
 
-@Suite("KPIs for BI tools")
-struct ReaderRoleTests {
-    @Test("the read-only role reads the KPIs and cannot write facts")
+@Suite("Row-level security and the BI role")
+struct RowLevelSecurityTests {
+    /// Runs `body` in a transaction acting as `role`, for `organization` when given.
+    func asRole<T: Sendable>(
+        _ role: String, organization: UUID?, on pool: ConnectionPool, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await pool.transaction { connection in
+            try connection.execute("SET LOCAL ROLE \(role)")
+            if let organization { try connection.actFor(organization) }
+            return try body(connection)
+        }
+    }
+
+    @Test("as the service role, a query without an organisation filter sees the current organisation only, and nothing without one")
+    func serviceRole() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let a = try await TestDatabase.makeOrganization(on: pool)
+            let b = try await TestDatabase.makeOrganization(on: pool)
+            for (organization, id) in [(a, "a-content"), (b, "b-content")] {
+                try await pool.query(
+                    "INSERT INTO core.content_items (organization_id, content_id, title, created_at) VALUES ($1, $2, 't', now())",
+                    [organization, id]
+                )
+            }
+            // No WHERE organization_id: row-level security alone keeps b's rows out.
+            let seen = try await asRole("advocacy_service", organization: a, on: pool) { connection in
+                try connection.query("SELECT content_id FROM core.content_items").map { try $0.decode(String.self, at: 0) }
+            }
+            #expect(seen == ["a-content"])
+            let organizations = try await asRole("advocacy_service", organization: a, on: pool) { connection in
+                try connection.query("SELECT count(*) FROM core.organizations")[0].decode(Int.self, at: 0)
+            }
+            #expect(organizations == 1)
+            let nothing = try await asRole("advocacy_service", organization: nil, on: pool) { connection in
+                try connection.query("SELECT count(*) FROM core.content_items")[0].decode(Int.self, at: 0)
+            }
+            #expect(nothing == 0)
+            // Writing into another organisation is refused, not silently done.
+            await #expect(throws: PostgresError.self) {
+                try await asRole("advocacy_service", organization: a, on: pool) { connection in
+                    try connection.query(
+                        "INSERT INTO core.content_items (organization_id, content_id, title, created_at) VALUES ($1, 'x', 't', now())", [b]
+                    )
+                }
+            }
+        }
+    }
+
+    @Test("the read-only role reads the KPIs of the organisation it sets, and cannot write facts")
     func readOnly() async throws {
         try await TestDatabase.withPool(size: 1) { pool in
             let organization = try await TestDatabase.makeOrganization(on: pool)
-            try await pool.withConnection { connection in
-                try connection.transaction { connection in
-                    try connection.execute("SET LOCAL ROLE advocacy_reader")
-                    let rows = try connection.query("SELECT count(*) FROM kpi.summary($1, '2026-01-01', '2026-01-31')", [organization])
-                    #expect(try rows[0].decode(Int.self, at: 0) >= 12)
-                    #expect(throws: PostgresError.self) {
-                        try connection.query("DELETE FROM fact.posts WHERE organization_id = $1", [organization])
-                    }
+            let count = try await asRole("advocacy_reader", organization: organization, on: pool) { connection in
+                try connection.query("SELECT count(*) FROM kpi.summary($1, '2026-01-01', '2026-01-31')", [organization])[0].decode(Int.self, at: 0)
+            }
+            #expect(count >= 12)
+            await #expect(throws: PostgresError.self) {
+                try await asRole("advocacy_reader", organization: organization, on: pool) { connection in
+                    try connection.query("DELETE FROM fact.posts WHERE organization_id = $1", [organization])
                 }
             }
         }

@@ -129,7 +129,8 @@ struct EventsController {
             guard let number = Int64(value) else { throw APIError.badParameter("cursor", "cursor must be a number from next_cursor") }
             return number
         }
-        let rows = try await pool.query(
+        let rows = try await pool.tenantQuery(
+            organization,
             """
             SELECT \(Self.rejectedColumns)
             FROM ingest.rejected_items
@@ -158,8 +159,8 @@ struct EventsController {
         guard let id = context.parameters.get("id", as: Int64.self) else {
             throw APIError.badParameter("id", "the rejection id must be a number")
         }
-        let rows = try await pool.query(
-            "SELECT \(Self.rejectedColumns) FROM ingest.rejected_items WHERE organization_id = $1 AND rejection_id = $2",
+        let rows = try await pool.tenantQuery(
+            organization, "SELECT \(Self.rejectedColumns) FROM ingest.rejected_items WHERE organization_id = $1 AND rejection_id = $2",
             [organization, id]
         )
         guard let row = rows.first else {

@@ -37,6 +37,12 @@ struct HealthController {
                 migrationsPending: notApplied.map(\.name),
                 reason: notApplied.isEmpty ? nil : "migrations not applied: run `advocacy migrate`"
             )
+        } catch let error as PostgresError where error.sqlState == "22023" && error.message.contains("role") {
+            // The service role is made by a migration: on a new cluster it does not exist yet.
+            readiness = Readiness(
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [],
+                reason: "the service role does not exist yet: run `advocacy migrate` (\(error.message))"
+            )
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
             readiness = Readiness(

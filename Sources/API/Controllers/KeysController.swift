@@ -55,7 +55,7 @@ struct KeysController {
         })
         guard !scopes.isEmpty else { throw APIError.badParameter("scopes", "a key needs at least one scope") }
         guard (1...200).contains(body.name.count) else { throw APIError.badParameter("name", "name must be 1 to 200 characters") }
-        let created = try await pool.transaction { connection in
+        let created = try await pool.tenantTransaction(identity.organization) { connection in
             try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, expiresAt: body.expiresAt,
                                actor: identity.keyID, on: connection)
         }
@@ -67,7 +67,8 @@ struct KeysController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.admin)
-        let json = try await pool.query(
+        let json = try await pool.tenantQuery(
+            identity.organization,
             """
             SELECT coalesce(json_agg(k ORDER BY k.created_at), '[]')::text
             FROM (SELECT key_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
@@ -83,7 +84,7 @@ struct KeysController {
         guard let keyID = context.parameters.get("key_id").flatMap(UUID.init(uuidString:)) else {
             throw APIError.badParameter("key_id", "key_id must be a key's id (a UUID)")
         }
-        let revoked = try await pool.transaction { connection -> Bool in
+        let revoked = try await pool.tenantTransaction(identity.organization) { connection -> Bool in
             let rows = try connection.query(
                 """
                 UPDATE core.api_keys SET revoked_at = coalesce(revoked_at, now())
@@ -102,7 +103,8 @@ struct KeysController {
 
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.admin)
-        let json = try await pool.query(
+        let json = try await pool.tenantQuery(
+            identity.organization,
             """
             SELECT coalesce(json_agg(a ORDER BY a.audit_id DESC), '[]')::text
             FROM (SELECT audit_id, at, actor_key_id, action, target, detail

@@ -49,8 +49,8 @@ struct LinksController {
         guard EventValidator.networks.contains(network) else {
             throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
         }
-        let rows = try await pool.query(
-            "SELECT url, campaign FROM core.content_items WHERE organization_id = $1 AND content_id = $2",
+        let rows = try await pool.tenantQuery(
+            organization, "SELECT url, campaign FROM core.content_items WHERE organization_id = $1 AND content_id = $2",
             [organization, contentID]
         )
         guard let row = rows.first else {
@@ -60,7 +60,8 @@ struct LinksController {
             throw APIError(status: .unprocessableContent, code: "content_without_url", message: "content item \"\(contentID)\" has no URL to share")
         }
         let link = TrackedLink(contentURL: contentURL, network: network, campaign: try row.decode(String?.self, "campaign"))
-        try await pool.query(
+        try await pool.tenantQuery(
+            organization,
             """
             INSERT INTO ingest.tracked_links (organization_id, token, ambassador_id, content_id, network, url)
             VALUES ($1, $2, $3, $4, $5::core.network, $6)

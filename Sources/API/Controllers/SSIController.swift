@@ -84,7 +84,7 @@ struct SSIController {
         try await SSIAnalytics.setGoal(
             organization: organization, ambassadorID: ambassadorID, targetScore: "\(goal.targetScore)", targetDate: goal.targetDate, pool: pool
         )
-        try await pool.withConnection { connection in
+        try await pool.tenantTransaction(organization) { connection in
             try APIKeys.audit(
                 organization: organization, actor: identity.keyID, action: "ssi_goal.set", target: ambassadorID,
                 detail: "{\"target_score\": \(goal.targetScore), \"target_date\": \"\(goal.targetDate)\"}", on: connection
