@@ -29,16 +29,17 @@ struct CreateOrganization: AsyncParsableCommand {
         let pool = ConnectionPool(configuration: try database.poolConfiguration(applicationName: "advocacy-admin"), logger: logger)
         let (slug, name, currency, timeZone) = (self.slug, self.name, self.currency, self.timeZone)
         do {
-            let created = try await pool.transaction { connection in
+            let (organization, created) = try await pool.transaction { connection in
                 let organization = try connection.query(
                     "INSERT INTO core.organizations (slug, name, currency, time_zone) VALUES ($1, $2, $3, $4) RETURNING organization_id",
                     [slug, name, currency, timeZone]
                 )[0].decode(UUID.self, at: 0)
-                return try APIKeys.create(organization: organization, name: "first admin key", scopes: [.admin], expiresAt: nil,
-                                          actor: nil, on: connection)
+                let key = try APIKeys.create(organization: organization, name: "first admin key", scopes: [.admin], expiresAt: nil,
+                                             actor: nil, on: connection)
+                return (organization, key)
             }
             await pool.close()
-            print("organisation \"\(slug)\" created; its admin key (shown once):")
+            print("organisation \"\(slug)\" created with id \(organization.uuidString.lowercased()); its admin key (shown once):")
             print(created.key)
         } catch let error as PostgresError where error.isIntegrityViolation {
             await pool.close()
