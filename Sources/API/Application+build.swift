@@ -42,5 +42,6 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
     v1.addRoutes(SSIController(pool: pool).endpoints)
     v1.addRoutes(ListsController(pool: pool).endpoints)
     v1.addRoutes(KeysController(pool: pool).endpoints)
+    v1.addRoutes(ErasureController(pool: pool).endpoints)
     return router
 }

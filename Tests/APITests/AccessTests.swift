@@ -116,6 +116,31 @@ struct AccessTests {
         #expect(rows == [1, 1])
     }
 
+    @Test("erasure is for admins, answers what it did, and is audited without the person's identifier")
+    func erasure() async throws {
+        let app = try await TestApp.make()
+        let marketing = try app.key([.marketing])
+        try await app.test { client in
+            let body = ByteBuffer(string: #"{"ambassador_id": "someone-42"}"#)
+            try await client.execute(uri: "/v1/erasures", method: .post, headers: app.headers(key: marketing), body: body) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/v1/erasures", method: .post, headers: app.headers, body: body) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["kind"] as? String == "ambassador")
+            }
+            try await client.execute(uri: "/v1/erasures", method: .post, headers: app.headers,
+                                     body: ByteBuffer(string: #"{"ambassador_id": "a", "person": "b"}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/v1/audit", method: .get, headers: app.headers) { response in
+                let body = String(buffer: response.body)
+                #expect(body.contains("erasure.ambassador"))
+                #expect(!body.contains("someone-42"))
+            }
+        }
+    }
+
     @Test("repeated failures from one key are answered 429 with Retry-After")
     func rateLimited() async throws {
         let app = try await TestApp.make()

@@ -1,0 +1,104 @@
+-- 0008: erasure of personal data. A person's identifying fields are removed, and their identifiers are
+-- replaced by new random ones, the same in every table, so that every aggregate KPI stays exactly what it
+-- was (the same rows, the same joins, the same distinct counts) and nothing points back to the person.
+-- Refused items whose raw text names the person are deleted. Each function returns how many rows changed.
+
+-- A replacement identifier: random, never reused, recognisable as erased.
+CREATE FUNCTION core.erased_id() RETURNS text
+    LANGUAGE sql VOLATILE
+    AS $$ SELECT 'erased-' || replace(gen_random_uuid()::text, '-', '') $$;
+
+CREATE FUNCTION core.erase_ambassador(org uuid, ambassador text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+    DECLARE
+        replacement text := core.erased_id();
+        changed bigint := 0;
+        n bigint;
+    BEGIN
+        -- The ambassador row carries the key core.ambassador_networks refers to: copy it under the new id,
+        -- move the networks, then remove the old row.
+        INSERT INTO core.ambassadors (organization_id, ambassador_id, display_name, team, department, region, enrolled_at,
+                                      left_at, attributes_as_of, erased_at)
+        SELECT organization_id, replacement, NULL, team, department, region, enrolled_at, left_at, attributes_as_of, now()
+        FROM core.ambassadors WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE core.ambassador_networks SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        DELETE FROM core.ambassadors WHERE organization_id = org AND ambassador_id = ambassador;
+        UPDATE core.ambassador_events SET ambassador_id = replacement, attributes = attributes - 'display_name'
+        WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.posts SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.audience_touches SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.ssi_snapshots SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.leads SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.applications SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE ingest.tracked_links SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        UPDATE core.ssi_goals SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        DELETE FROM ingest.rejected_items
+        WHERE organization_id = org AND position(convert_to(ambassador, 'UTF8') IN raw) > 0;
+        RETURN changed;
+    END
+    $$;
+
+-- A candidate, by one of their applications: the ATS reference goes, and every application with the same
+-- reference (or this one alone, without a reference) gets a new id, in its stage history too.
+CREATE FUNCTION core.erase_candidate(org uuid, application text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+    DECLARE
+        reference text;
+        target record;
+        replacement text;
+        changed bigint := 0;
+    BEGIN
+        SELECT candidate_ref INTO reference FROM fact.applications WHERE organization_id = org AND application_id = application;
+        FOR target IN
+            SELECT application_id FROM fact.applications
+            WHERE organization_id = org AND (application_id = application OR (reference IS NOT NULL AND candidate_ref = reference))
+        LOOP
+            replacement := core.erased_id();
+            UPDATE fact.applications SET application_id = replacement, candidate_ref = NULL
+            WHERE organization_id = org AND application_id = target.application_id;
+            UPDATE fact.application_stage_changes SET application_id = replacement
+            WHERE organization_id = org AND application_id = target.application_id;
+            DELETE FROM ingest.rejected_items
+            WHERE organization_id = org AND position(convert_to(target.application_id, 'UTF8') IN raw) > 0;
+            changed := changed + 1;
+        END LOOP;
+        IF reference IS NOT NULL THEN
+            DELETE FROM ingest.rejected_items WHERE organization_id = org AND position(convert_to(reference, 'UTF8') IN raw) > 0;
+        END IF;
+        RETURN changed;
+    END
+    $$;
+
+-- An audience member or a web visitor, by the identifier the sources send: its keyed hash is replaced by
+-- random bytes everywhere, so distinct counts and first touches stay as they were.
+CREATE FUNCTION core.erase_person_hash(org uuid, identifier text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+    DECLARE
+        old_hash bytea;
+        replacement bytea := core.random_key();
+        changed bigint := 0;
+        n bigint;
+    BEGIN
+        SELECT core.pseudonym(o.pseudonym_key, identifier) INTO old_hash FROM core.organizations AS o WHERE o.organization_id = org;
+        UPDATE fact.audience_touches SET member_hash = replacement WHERE organization_id = org AND member_hash = old_hash;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.audience_members SET member_hash = replacement WHERE organization_id = org AND member_hash = old_hash;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        UPDATE fact.web_visits SET visitor_hash = replacement WHERE organization_id = org AND visitor_hash = old_hash;
+        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        DELETE FROM ingest.rejected_items WHERE organization_id = org AND position(convert_to(identifier, 'UTF8') IN raw) > 0;
+        RETURN changed;
+    END
+    $$;
+
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA core TO advocacy_service;
