@@ -30,6 +30,8 @@ public enum KPITable {
         case trafficSeries(granularity: String)
         /// Leads and applications: the candidate funnel has no team or network filter.
         case pipelineSeries(granularity: String)
+        /// Candidate-level rows (HR only).
+        case applications
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
@@ -39,6 +41,7 @@ public enum KPITable {
             case .activitySeries: "kpi.activity_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .trafficSeries: "kpi.traffic_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .pipelineSeries: "kpi.pipeline_series($1, $2::date, $3::date, $4)"
+            case .applications: "kpi.applications($1, $2::date, $3::date)"
             }
         }
 
@@ -46,17 +49,25 @@ public enum KPITable {
             switch self {
             case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
             case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
+            case .applications: ""
             }
         }
 
         var usesFilters: Bool {
-            if case .pipelineSeries = self { return false }
+            switch self {
+            case .pipelineSeries, .applications: false
+            default: true
+            }
+        }
+
+        var usesChoice: Bool {
+            if case .applications = self { return false }
             return true
         }
     }
 
     static func parameters(_ kind: Kind, _ organization: UUID, _ period: Period, _ filters: KPIFilters) -> [(any PostgresEncodable)?] {
-        [organization, period.from, period.to, kind.choice] + (kind.usesFilters ? filters.parameters : [])
+        [organization, period.from, period.to] + (kind.usesChoice ? [kind.choice] : []) + (kind.usesFilters ? filters.parameters : [])
     }
 
     public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {

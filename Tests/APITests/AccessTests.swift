@@ -116,6 +116,63 @@ struct AccessTests {
         #expect(rows == [1, 1])
     }
 
+    @Test("application-level rows reach hr and admin only; marketing gets 403", arguments: [
+        (Set<Scope>([.hr]), HTTPResponse.Status.ok), (Set<Scope>([.marketing]), .forbidden), (Set<Scope>([.ingest]), .forbidden),
+    ])
+    func candidateRows(scopes: Set<Scope>, status: HTTPResponse.Status) async throws {
+        let app = try await TestApp.make()
+        let key = try app.key(scopes)
+        try await app.test { client in
+            try await client.execute(uri: "/v1/candidates/applications?period=year_to_date", method: .get, headers: app.headers(key: key)) {
+                response in
+                #expect(response.status == status)
+            }
+        }
+    }
+
+    @Test("no GET endpoint shows organisation A anything of organisation B")
+    func isolationEveryEndpoint() async throws {
+        let a = try await TestApp.make()
+        let b = try await TestApp.make()
+        let marker = "only-in-b-\(UUID().uuidString.prefix(8))"
+        let events = [
+            #"{"id":"b1","type":"ambassador.enrolled","occurred_at":"2026-01-05T10:00:00Z","data":{"ambassador_id":"\#(marker)","team":"\#(marker)"}}"#,
+            #"{"id":"b2","type":"content.created","occurred_at":"2026-01-05T10:00:00Z","data":{"content_id":"\#(marker)","title":"\#(marker)","url":"https://b.example/\#(marker)"}}"#,
+            #"{"id":"b3","type":"post.published","occurred_at":"2026-01-06T10:00:00Z","data":{"post_id":"\#(marker)","ambassador_id":"\#(marker)","network":"linkedin","content_id":"\#(marker)"}}"#,
+            #"{"id":"b4","type":"ssi.snapshot","occurred_at":"2026-01-06T10:00:00Z","data":{"ambassador_id":"\#(marker)","date":"2026-01-06","brand":20,"people":20,"insights":20,"relationships":20}}"#,
+            #"{"id":"b5","type":"application.created","occurred_at":"2026-01-06T10:00:00Z","data":{"application_id":"\#(marker)","job_id":"\#(marker)","source_channel":"employee_advocacy","ambassador_id":"\#(marker)"}}"#,
+            #"{"id":"b6","type":"post.metrics_observed","occurred_at":"2026-01-06T10:00:00Z","data":{"post_id":"\#(marker)","impressions":-1,"members_reached":0,"reactions":0,"comments":0,"reshares":0,"clicks":0}}"#,
+        ]
+        let period = "from=2026-01-01&to=2026-01-31"
+        let uris = [
+            "/v1/kpis?\(period)", "/v1/kpis/catalog", "/v1/leaderboards/ambassadors?\(period)", "/v1/leaderboards/content?\(period)",
+            "/v1/series/activity?\(period)", "/v1/series/traffic?\(period)", "/v1/series/pipeline?\(period)",
+            "/v1/candidates/applications?\(period)", "/v1/ssi?date=2026-01-31&improved_since=2026-01-01", "/v1/ssi/leaderboard?date=2026-01-31",
+            "/v1/events/rejected", "/v1/keys", "/v1/audit",
+        ]
+        try await a.test { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: b.headers, body: ByteBuffer(string: "[" + events.joined(separator: ",") + "]")) {
+                response in
+                #expect(response.json["rejected"] as? Int == 1)
+            }
+            // B sees its own data through the same endpoints, so the check below can fail.
+            try await client.execute(uri: "/v1/candidates/applications?\(period)", method: .get, headers: b.headers) { response in
+                #expect(String(buffer: response.body).contains(marker))
+            }
+            for uri in uris {
+                try await client.execute(uri: uri, method: .get, headers: a.headers) { response in
+                    #expect(!String(buffer: response.body).contains(marker), "\(uri) shows B's data to A")
+                    #expect(response.status == .ok, "\(uri): \(response.status)")
+                }
+            }
+            // B's content item does not exist for A (the message only repeats what A asked for).
+            try await client.execute(uri: "/v1/links?ambassador_id=x&content_id=\(marker)&network=x", method: .get, headers: a.headers) {
+                response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test("erasure is for admins, answers what it did, and is audited without the person's identifier")
     func erasure() async throws {
         let app = try await TestApp.make()
