@@ -52,6 +52,22 @@ extension ItemOutcome {
     }
 }
 
+/// What the sender may store. Rate cards and programme costs are an admin's to set, and are audited.
+public struct IngestPermissions: Sendable {
+    public let adminFacts: Bool
+    /// The key that sends, for the audit log (nil for the command line).
+    public let actor: UUID?
+
+    public init(adminFacts: Bool, actor: UUID?) {
+        self.adminFacts = adminFacts
+        self.actor = actor
+    }
+
+    public static let all = IngestPermissions(adminFacts: true, actor: nil)
+
+    static let adminTypes: Set<EventType> = [.rateCardSet, .costRecorded]
+}
+
 /// Where a batch came from, recorded with each refused item.
 public struct BatchSource: Sendable {
     public let kind: String  // "api" or "csv"
@@ -82,7 +98,9 @@ public struct EventStore: Sendable {
         case invalid(Rejection, id: String?, type: String?)
     }
 
-    public func ingest(_ items: [RawItem], organization: UUID, source: BatchSource = .api) async throws -> [ItemOutcome] {
+    public func ingest(
+        _ items: [RawItem], organization: UUID, source: BatchSource = .api, permissions: IngestPermissions = .all
+    ) async throws -> [ItemOutcome] {
         let now = Date()
         var seen: Set<String> = []
         let checked: [Checked] = items.map { item in
@@ -92,6 +110,9 @@ public struct EventStore: Sendable {
             case .success(let value):
                 do throws(Rejection) {
                     let event = try validator.validate(value, now: now)
+                    if !permissions.adminFacts, IngestPermissions.adminTypes.contains(event.type) {
+                        throw Rejection(.notPermitted, field: "type", "\(event.type.rawValue) needs a key with the admin scope")
+                    }
                     guard seen.insert(event.id).inserted else { return .duplicateInBatch(event.id) }
                     return .valid(event)
                 } catch {
@@ -104,7 +125,7 @@ public struct EventStore: Sendable {
             do {
                 return try connection.transaction { connection in
                     try connection.actFor(organization)
-                    return try BatchWriter(connection: connection, organization: organization, source: source)
+                    return try BatchWriter(connection: connection, organization: organization, source: source, actor: permissions.actor)
                         .write(items: items, checked: checked, isolateFailures: false)
                 }
             } catch let error as PostgresError where error.isDataRefusal {
@@ -113,7 +134,7 @@ public struct EventStore: Sendable {
                 logger.notice("batch refused by the database; isolating the bad items", metadata: ["error": "\(error)"])
                 return try connection.transaction { connection in
                     try connection.actFor(organization)
-                    return try BatchWriter(connection: connection, organization: organization, source: source)
+                    return try BatchWriter(connection: connection, organization: organization, source: source, actor: permissions.actor)
                         .write(items: items, checked: checked, isolateFailures: true)
                 }
             }
@@ -139,6 +160,7 @@ struct BatchWriter {
     let connection: PostgresConnection
     let organization: UUID
     let source: BatchSource
+    let actor: UUID?
 
     func write(items: [RawItem], checked: [EventStore.Checked], isolateFailures: Bool) throws -> [ItemOutcome] {
         let events: [Event] = checked.compactMap { if case .valid(let event) = $0 { event } else { nil } }
@@ -190,6 +212,8 @@ struct BatchWriter {
             )
         }
 
+        try auditAdminFacts(events.filter { fresh.contains($0.id) && IngestPermissions.adminTypes.contains($0.type) })
+
         var rejectionByIndex: [Int: (Rejection, Int64)] = [:]
         for (entry, id) in zip(rejected, rejectionIDs) { rejectionByIndex[entry.index] = (entry.rejection, id) }
         return checked.enumerated().map { index, check in
@@ -209,6 +233,19 @@ struct BatchWriter {
                                    message: rejection.message, rejectionID: rejectionByIndex[index]?.1)
             }
         }
+    }
+
+    /// Rate cards and costs change the money KPIs: each accepted one goes to the audit log.
+    private func auditAdminFacts(_ events: [Event]) throws {
+        guard !events.isEmpty else { return }
+        try connection.query(
+            """
+            INSERT INTO core.audit_log (organization_id, actor_key_id, action, target, detail)
+            SELECT $1, $2, e.type, e.id, jsonb_build_object('source', $3::text)
+            FROM unnest($4::text[], $5::text[]) AS e (type, id)
+            """,
+            [organization, actor, source.kind, events.map(\.type.rawValue), events.map(\.id)]
+        )
     }
 
     /// Adds the events' ids to the ledger. - Returns: the ids that were not there yet.

@@ -21,6 +21,8 @@ public enum RejectionReason: String, Sendable, CaseIterable {
     case inconsistent = "inconsistent"
     /// A timestamp later than now plus the configured tolerance.
     case futureTimestamp = "future_timestamp"
+    /// The key may not send this type of fact (rate cards and costs need the admin scope).
+    case notPermitted = "not_permitted"
     /// The database refused the fact (a rule only it can check, e.g. a tracking token already used).
     case constraintViolation = "constraint_violation"
 }

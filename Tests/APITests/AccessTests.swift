@@ -173,6 +173,27 @@ struct AccessTests {
         }
     }
 
+    @Test("rate cards and costs need the admin scope, and are audited")
+    func adminFacts() async throws {
+        let app = try await TestApp.make()
+        let ingestOnly = try app.key([.ingest])
+        let rateCard = #"[{"id":"rc1","type":"rate_card.set","occurred_at":"2026-01-01T00:00:00Z","data":{"network":"x","currency":"EUR","effective_from":"2026-01-01","cpm":1,"cpc":1,"cost_per_reaction":1,"cost_per_comment":1,"cost_per_reshare":1}}]"#
+        try await app.test { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.headers(key: ingestOnly), body: ByteBuffer(string: rateCard)) {
+                response in
+                let item = (response.json["items"] as? [[String: Any]])?.first
+                #expect(item?["status"] as? String == "rejected")
+                #expect(item?["reason"] as? String == "not_permitted")
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.headers, body: ByteBuffer(string: rateCard)) { response in
+                #expect(response.json["accepted"] as? Int == 1)
+            }
+            try await client.execute(uri: "/v1/audit", method: .get, headers: app.headers) { response in
+                #expect(String(buffer: response.body).contains("rate_card.set"))
+            }
+        }
+    }
+
     @Test("erasure is for admins, answers what it did, and is audited without the person's identifier")
     func erasure() async throws {
         let app = try await TestApp.make()

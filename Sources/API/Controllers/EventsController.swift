@@ -20,7 +20,8 @@ struct EventsController {
     }
 
     @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let organization = try context.require(.ingest).organization
+        let identity = try context.require(.ingest)
+        let organization = identity.organization
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/json"
         let format: BatchFormat
         if contentType.contains("ndjson") || contentType.contains("jsonl") {
@@ -65,7 +66,10 @@ struct EventsController {
                 details: ["limit": "max_event_bytes", "max_bytes": "\(limit)", "index": "\(index)"]
             )
         }
-        let outcomes = try await store.ingest(items, organization: organization)
+        let outcomes = try await store.ingest(
+            items, organization: organization,
+            permissions: IngestPermissions(adminFacts: identity.has(anyOf: [.admin]), actor: identity.keyID)
+        )
         return Response.json(ItemOutcome.batchJSON(outcomes))
     }
 
