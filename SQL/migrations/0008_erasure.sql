@@ -15,6 +15,7 @@ CREATE FUNCTION core.erase_ambassador(org uuid, ambassador text) RETURNS bigint
         replacement text := core.erased_id();
         changed bigint := 0;
         n bigint;
+        keyed regclass;
     BEGIN
         -- The ambassador row carries the key core.ambassador_networks refers to: copy it under the new id,
         -- move the networks, then remove the old row.
@@ -28,18 +29,19 @@ CREATE FUNCTION core.erase_ambassador(org uuid, ambassador text) RETURNS bigint
         UPDATE core.ambassador_events SET ambassador_id = replacement, attributes = attributes - 'display_name'
         WHERE organization_id = org AND ambassador_id = ambassador;
         GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE fact.posts SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE fact.audience_touches SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE fact.ssi_snapshots SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE fact.leads SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE fact.applications SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
-        UPDATE ingest.tracked_links SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
-        UPDATE core.ssi_goals SET ambassador_id = replacement WHERE organization_id = org AND ambassador_id = ambassador;
+        -- Every other table naming ambassadors, found by its ambassador_id column, so a new one is not forgotten.
+        FOR keyed IN
+            SELECT a.attrelid::regclass
+            FROM pg_catalog.pg_attribute AS a
+            JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid AND c.relkind = 'r'
+            JOIN pg_catalog.pg_namespace AS ns ON ns.oid = c.relnamespace
+            WHERE a.attname = 'ambassador_id' AND NOT a.attisdropped AND ns.nspname IN ('core', 'fact', 'ingest')
+              AND c.relname NOT IN ('ambassadors', 'ambassador_networks', 'ambassador_events')
+        LOOP
+            EXECUTE format('UPDATE %s SET ambassador_id = $1 WHERE organization_id = $2 AND ambassador_id = $3', keyed)
+                USING replacement, org, ambassador;
+            GET DIAGNOSTICS n = ROW_COUNT; changed := changed + n;
+        END LOOP;
         DELETE FROM ingest.rejected_items
         WHERE organization_id = org AND position(convert_to(ambassador, 'UTF8') IN raw) > 0;
         RETURN changed;
