@@ -25,16 +25,23 @@ struct PoolTests {
             logger: TestDatabase.logger
         )
         // Two borrowers hold both connections for a while; the third must time out.
-        async let first: Void = pool.withConnection { try $0.query("SELECT pg_sleep(1.5)") }
-        async let second: Void = pool.withConnection { try $0.query("SELECT pg_sleep(1.5)") }
-        try await Task.sleep(for: .milliseconds(200))
+        async let first: Void = pool.withConnection { try $0.query("SELECT pg_sleep(2)") }
+        async let second: Void = pool.withConnection { try $0.query("SELECT pg_sleep(2)") }
+        // Wait until both borrowers are inside their statements, however loaded the machine is.
+        let observer = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        for _ in 0..<150 {
+            let sleeping = try observer.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-bound-test' AND query LIKE '%pg_sleep%' AND state = 'active'"
+            )[0].decode(Int.self, at: 0)
+            if sleeping == 2 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let error = await #expect(throws: PostgresError.self) {
             try await pool.query("SELECT 1")
         }
         #expect(error?.code == .poolTimeout)
         #expect(error?.message.contains("all 2 in use") == true)
-        let sessions = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
-        let open = try sessions.query(
+        let open = try observer.query(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-bound-test'"
         )[0].decode(Int.self, at: 0)
         #expect(open == 2)
@@ -62,15 +69,10 @@ struct PoolTests {
         let appName = "kill-test-\(UUID().uuidString.prefix(8))"
         let settings = PostgresConnection.Settings(conninfo: try await TestDatabase.url, applicationName: appName)
         let pool = ConnectionPool(configuration: .init(connection: settings, size: 2), logger: TestDatabase.logger)
-        // Open both connections.
-        async let a = pool.withConnection { conn -> Int32 in
-            Thread.sleep(forTimeInterval: 0.2)
-            return conn.backendPID ?? 0
-        }
-        async let b = pool.withConnection { conn -> Int32 in
-            Thread.sleep(forTimeInterval: 0.2)
-            return conn.backendPID ?? 0
-        }
+        // Open both connections: each borrower holds its own until both are in.
+        let arrivals = Arrivals()
+        async let a = pool.withConnection { arrivals.holdUntil(2, $0) }
+        async let b = pool.withConnection { arrivals.holdUntil(2, $0) }
         let before = Set(try await [a, b])
         #expect(before.count == 2)
 
@@ -121,6 +123,17 @@ struct PoolTests {
         await pool.close()
         let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
         #expect(error?.code == .poolClosed)
+    }
+}
+
+/// Lets borrowers hold their connections until enough of them are in (bounded at 5 s).
+final class Arrivals: Sendable {
+    private let count = Mutex(0)
+
+    func holdUntil(_ expected: Int, _ connection: PostgresConnection) -> Int32 {
+        count.withLock { $0 += 1 }
+        for _ in 0..<500 where count.withLock({ $0 }) < expected { Thread.sleep(forTimeInterval: 0.01) }
+        return connection.backendPID ?? 0
     }
 }
 
