@@ -32,6 +32,8 @@ public enum KPITable {
         case pipelineSeries(granularity: String)
         /// Candidate-level rows (HR only).
         case applications
+        /// Posting results per team, department, region, network or campaign.
+        case postBreakdown(dimension: String)
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
@@ -42,6 +44,7 @@ public enum KPITable {
             case .trafficSeries: "kpi.traffic_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .pipelineSeries: "kpi.pipeline_series($1, $2::date, $3::date, $4)"
             case .applications: "kpi.applications($1, $2::date, $3::date)"
+            case .postBreakdown: "kpi.post_breakdown($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             }
         }
 
@@ -50,6 +53,7 @@ public enum KPITable {
             case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
             case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
             case .applications: ""
+            case .postBreakdown(let dimension): dimension
             }
         }
 

@@ -69,6 +69,16 @@ struct KPITableTests {
                 #expect((pipeline.first?[column] as? NSNumber)?.intValue == value, "\(column)")
             }
 
+            // By network: linkedin p1 + p2 (EMV 82 + 189), x p3 (13), as kpi.summary values them.
+            let byNetwork = rows(try await KPITable.json(.postBreakdown(dimension: "network"), organization: organization,
+                                                         period: february, filters: KPIFilters(), pool: pool))
+            #expect(byNetwork.map { $0["value"] as? String } == ["linkedin", "x"])
+            #expect(byNetwork.map { ($0["emv"] as? NSNumber)?.doubleValue } == [271, 13])
+            #expect(byNetwork.map { ($0["posts"] as? NSNumber)?.intValue } == [2, 1])
+            let byTeam = rows(try await KPITable.json(.postBreakdown(dimension: "team"), organization: organization,
+                                                      period: february, filters: KPIFilters(), pool: pool))
+            #expect(byTeam.map { $0["value"] as? String } == ["Sales", nil])
+
             let csv = try await KPITable.csv(.activitySeries(granularity: "month"), organization: organization, period: february,
                                              filters: KPIFilters(), pool: pool)
             #expect(csv.hasPrefix("\u{FEFF}\"bucket\",\"posts\""))
