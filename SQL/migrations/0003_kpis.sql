@@ -146,6 +146,42 @@ CREATE FUNCTION kpi.compare_rates(won_a bigint, n_a bigint, won_b bigint, n_b bi
     $$;
 
 -- ---------------------------------------------------------------------------------------------------------
+-- Each post published in [from, to] with its latest metrics (none: zeros) and its earned media value, each
+-- part valued with the rate card of its network in force on its day, in the organisation's currency.
+
+CREATE FUNCTION kpi.post_values(org uuid, from_date date, to_date date)
+    RETURNS TABLE (post_id text, ambassador_id text, network text, content_id text, posted_on date, impressions bigint,
+                   members_reached bigint, reactions bigint, comments bigint, reshares bigint, clicks bigint,
+                   impressions_value numeric, clicks_value numeric, engagement_value numeric, priced boolean)
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT p.post_id, p.ambassador_id, p.network::text, p.content_id, p.posted_on,
+               p.impressions, p.members_reached, p.reactions, p.comments, p.reshares, p.clicks,
+               p.impressions / 1000.0 * r.cpm, p.clicks * r.cpc,
+               p.reactions * r.cost_per_reaction + p.comments * r.cost_per_comment + p.reshares * r.cost_per_reshare,
+               r.cpm IS NOT NULL
+        FROM (
+            SELECT p.post_id, p.ambassador_id, p.network, p.content_id, (p.posted_at AT TIME ZONE o.time_zone)::date AS posted_on,
+                   o.currency, coalesce(m.impressions, 0) AS impressions, coalesce(m.members_reached, 0) AS members_reached,
+                   coalesce(m.reactions, 0) AS reactions, coalesce(m.comments, 0) AS comments,
+                   coalesce(m.reshares, 0) AS reshares, coalesce(m.clicks, 0) AS clicks
+            FROM core.organizations AS o
+            JOIN fact.posts AS p
+              ON p.organization_id = o.organization_id
+             AND p.posted_at >= (from_date::timestamp AT TIME ZONE o.time_zone)
+             AND p.posted_at < ((to_date + 1)::timestamp AT TIME ZONE o.time_zone)
+            LEFT JOIN fact.post_metrics AS m ON m.organization_id = o.organization_id AND m.post_id = p.post_id
+            WHERE o.organization_id = org
+        ) AS p
+        LEFT JOIN LATERAL (
+            SELECT c.* FROM core.emv_rate_cards AS c
+            WHERE c.organization_id = org AND c.network = p.network AND c.currency = p.currency AND c.effective_from <= p.posted_on
+            ORDER BY c.effective_from DESC
+            LIMIT 1
+        ) AS r ON true
+    $$;
+
+-- ---------------------------------------------------------------------------------------------------------
 -- Every KPI for one period.
 
 CREATE FUNCTION kpi.summary(org uuid, from_date date, to_date date)
@@ -159,17 +195,7 @@ CREATE FUNCTION kpi.summary(org uuid, from_date date, to_date date)
         FROM core.organizations AS o
         WHERE o.organization_id = org
     ),
-    -- Posts published in the period with their latest metrics (NULL metrics count as zero).
-    period_posts AS (
-        SELECT p.post_id, p.ambassador_id, p.network, p.content_id,
-               (p.posted_at AT TIME ZONE b.time_zone)::date AS posted_on,
-               coalesce(m.impressions, 0) AS impressions, coalesce(m.members_reached, 0) AS members_reached,
-               coalesce(m.reactions, 0) AS reactions, coalesce(m.comments, 0) AS comments,
-               coalesce(m.reshares, 0) AS reshares, coalesce(m.clicks, 0) AS clicks
-        FROM bounds AS b
-        JOIN fact.posts AS p ON p.organization_id = org AND p.posted_at >= b.starts_at AND p.posted_at < b.ends_at
-        LEFT JOIN fact.post_metrics AS m ON m.organization_id = org AND m.post_id = p.post_id
-    ),
+    period_posts AS (SELECT * FROM kpi.post_values(org, from_date, to_date)),
     enrolled AS (
         SELECT a.ambassador_id, a.left_at IS NULL OR a.left_at >= b.ends_at AS enrolled_at_end
         FROM bounds AS b
@@ -197,30 +223,14 @@ CREATE FUNCTION kpi.summary(org uuid, from_date date, to_date date)
         SELECT sum(n.connection_count) AS reach, count(*) FILTER (WHERE n.connection_count IS NULL) AS posts_without_count
         FROM period_posts AS p
         LEFT JOIN core.ambassador_networks AS n
-               ON n.organization_id = org AND n.ambassador_id = p.ambassador_id AND n.network = p.network
-    ),
-    -- EMV: each post valued with the rate card of its network in force on its day.
-    valued AS (
-        SELECT p.impressions / 1000.0 * r.cpm AS impressions_value, p.clicks * r.cpc AS clicks_value,
-               p.reactions * r.cost_per_reaction + p.comments * r.cost_per_comment
-                   + p.reshares * r.cost_per_reshare AS engagement_value,
-               r.cpm IS NULL AS unpriced
-        FROM period_posts AS p
-        CROSS JOIN bounds AS b
-        LEFT JOIN LATERAL (
-            SELECT c.* FROM core.emv_rate_cards AS c
-            WHERE c.organization_id = org AND c.network = p.network AND c.currency = b.currency
-              AND c.effective_from <= p.posted_on
-            ORDER BY c.effective_from DESC
-            LIMIT 1
-        ) AS r ON true
+               ON n.organization_id = org AND n.ambassador_id = p.ambassador_id AND n.network::text = p.network
     ),
     emv AS (
         SELECT round(coalesce(sum(impressions_value), 0), 2) AS impressions_value,
                round(coalesce(sum(clicks_value), 0), 2) AS clicks_value,
                round(coalesce(sum(engagement_value), 0), 2) AS engagement_value,
-               count(*) FILTER (WHERE unpriced) AS unpriced_posts
-        FROM valued
+               count(*) FILTER (WHERE NOT priced) AS unpriced_posts
+        FROM period_posts
     ),
     costs AS (
         SELECT round(coalesce(sum(c.amount * (least(c.period_end, to_date) - greatest(c.period_start, from_date) + 1)

@@ -1,5 +1,5 @@
 -- 0009: posting results broken down by a dimension (team, department, region, network, campaign), to
--- compare teams or networks on a dashboard, with EMV valued as in kpi.summary.
+-- compare teams or networks on a dashboard, with EMV valued by kpi.post_values, as in kpi.summary.
 
 CREATE FUNCTION kpi.post_breakdown(
     org uuid, from_date date, to_date date, dimension text DEFAULT 'team', team_filter text DEFAULT NULL,
@@ -26,20 +26,9 @@ CREATE FUNCTION kpi.post_breakdown(
             SELECT p.*,
                    CASE dimension WHEN 'team' THEN p.team WHEN 'department' THEN p.department WHEN 'region' THEN p.region
                                   WHEN 'network' THEN p.network ELSE p.campaign END AS grouped_by,
-                   p.impressions / 1000.0 * r.cpm + p.clicks * r.cpc
-                       + (m.reactions * r.cost_per_reaction + m.comments * r.cost_per_comment + m.reshares * r.cost_per_reshare)
-                       AS post_emv
+                   v.impressions_value + v.clicks_value + v.engagement_value AS post_emv
             FROM posts AS p
-            CROSS JOIN core.organizations AS o
-            LEFT JOIN fact.post_metrics AS m ON m.organization_id = org AND m.post_id = p.post_id
-            LEFT JOIN LATERAL (
-                SELECT c.* FROM core.emv_rate_cards AS c
-                WHERE c.organization_id = org AND c.network::text = p.network AND c.currency = o.currency
-                  AND c.effective_from <= p.posted_on
-                ORDER BY c.effective_from DESC
-                LIMIT 1
-            ) AS r ON true
-            WHERE o.organization_id = org
+            JOIN kpi.post_values(org, from_date, to_date) AS v USING (post_id)
         )
         SELECT v.grouped_by, count(*), count(DISTINCT v.ambassador_id), sum(v.impressions)::bigint, sum(v.engagements)::bigint,
                round(sum(v.engagements)::numeric / nullif(sum(v.impressions), 0), 6), round(coalesce(sum(v.post_emv), 0), 2)
