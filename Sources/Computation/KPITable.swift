@@ -34,6 +34,8 @@ public enum KPITable {
         case applications
         /// Posting results per team, department, region, network or campaign.
         case postBreakdown(dimension: String)
+        /// Reach, EMV, cost and won value per bucket (organisation-wide: no filters).
+        case valueSeries(granularity: String)
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
@@ -45,6 +47,7 @@ public enum KPITable {
             case .pipelineSeries: "kpi.pipeline_series($1, $2::date, $3::date, $4)"
             case .applications: "kpi.applications($1, $2::date, $3::date)"
             case .postBreakdown: "kpi.post_breakdown($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+            case .valueSeries: "kpi.value_series($1, $2::date, $3::date, $4)"
             }
         }
 
@@ -54,12 +57,13 @@ public enum KPITable {
             case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
             case .applications: ""
             case .postBreakdown(let dimension): dimension
+            case .valueSeries(let granularity): granularity
             }
         }
 
         var usesFilters: Bool {
             switch self {
-            case .pipelineSeries, .applications: false
+            case .pipelineSeries, .applications, .valueSeries: false
             default: true
             }
         }

@@ -48,6 +48,7 @@ struct KPIAPITests {
         "/v1/series/traffic?period=last_7_days&granularity=day&campaign=spring",
         "/v1/series/pipeline?period=year_to_date&granularity=month",
         "/v1/breakdowns/posts?period=last_30_days&by=network",
+        "/v1/series/value?period=this_quarter&granularity=month",
     ])
     func lists(uri: String) async throws {
         let app = try await TestApp.make()

@@ -79,6 +79,21 @@ struct KPITableTests {
                                                       period: february, filters: KPIFilters(), pool: pool))
             #expect(byTeam.map { $0["value"] as? String } == ["Sales", nil])
 
+            // One month: the series sums to the summary's EMV, cost and won value, and its reach.
+            let value = rows(try await KPITable.json(.valueSeries(granularity: "month"), organization: organization,
+                                                     period: february, filters: KPIFilters(), pool: pool))
+            #expect(value.count == 1)
+            #expect((value.first?["emv"] as? NSNumber)?.doubleValue == 284)
+            #expect((value.first?["programme_cost"] as? NSNumber)?.doubleValue == 410)
+            #expect((value.first?["advocacy_won_value"] as? NSNumber)?.doubleValue == 1000)
+            #expect((value.first?["impressions"] as? NSNumber)?.intValue == 3500)
+            #expect((value.first?["new_audience_members"] as? NSNumber)?.intValue == 1)
+            // Weekly, the cost of February is spread over the days of each week in the period.
+            let weeklyValue = rows(try await KPITable.json(.valueSeries(granularity: "week"), organization: organization,
+                                                           period: february, filters: KPIFilters(), pool: pool))
+            let weeklyCost = weeklyValue.compactMap { ($0["programme_cost"] as? NSNumber)?.doubleValue }.reduce(0, +)
+            #expect(abs(weeklyCost - 410) < 0.05, "\(weeklyCost)")
+
             let csv = try await KPITable.csv(.activitySeries(granularity: "month"), organization: organization, period: february,
                                              filters: KPIFilters(), pool: pool)
             #expect(csv.hasPrefix("\u{FEFF}\"bucket\",\"posts\""))

@@ -7,7 +7,8 @@ import Postgres
 
 /// Leaderboards and time series for a period, with the dashboard filters, as JSON or CSV:
 /// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`,
-/// `GET /v1/series/traffic`, `GET /v1/series/pipeline` (leads and applications), `GET /v1/breakdowns/posts`, and for HR the
+/// `GET /v1/series/traffic`, `GET /v1/series/pipeline` (leads and applications), `GET /v1/series/value` (reach, EMV, cost, won value),
+/// `GET /v1/breakdowns/posts`, and for HR the
 /// candidate-level `GET /v1/candidates/applications`.
 struct ListsController {
     let pool: ConnectionPool
@@ -37,6 +38,11 @@ struct ListsController {
         routes.get("series/pipeline") { request, context in
             try await answer(request, context, scopes: [.marketing, .hr], name: "pipeline") { query in
                 .pipelineSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+            }
+        }
+        routes.get("series/value") { request, context in
+            try await answer(request, context, scopes: [.marketing], name: "value") { query in
+                .valueSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
             }
         }
         routes.get("breakdowns/posts") { request, context in

@@ -1,0 +1,109 @@
+-- 0009: posting results broken down by a dimension (team, department, region, network, campaign), to
+-- compare teams or networks on a dashboard, with EMV valued by kpi.post_values, as in kpi.summary.
+
+CREATE FUNCTION kpi.post_breakdown(
+    org uuid, from_date date, to_date date, dimension text DEFAULT 'team', team_filter text DEFAULT NULL,
+    department_filter text DEFAULT NULL, region_filter text DEFAULT NULL, network_filter text DEFAULT NULL,
+    campaign_filter text DEFAULT NULL
+)
+    RETURNS TABLE (value text, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint,
+                   engagement_rate numeric, emv numeric)
+    LANGUAGE plpgsql STABLE
+    AS $$
+    BEGIN
+        IF dimension NOT IN ('team', 'department', 'region', 'network', 'campaign') THEN
+            RAISE EXCEPTION 'unknown dimension "%"', dimension
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'team, department, region, network or campaign';
+        END IF;
+        RETURN QUERY
+        WITH posts AS (
+            SELECT f.*, a.department, a.region
+            FROM kpi.filtered_posts(org, from_date, to_date, team_filter, department_filter, region_filter, network_filter,
+                                    campaign_filter) AS f
+            LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = f.ambassador_id
+        ),
+        valued AS (
+            SELECT p.*,
+                   CASE dimension WHEN 'team' THEN p.team WHEN 'department' THEN p.department WHEN 'region' THEN p.region
+                                  WHEN 'network' THEN p.network ELSE p.campaign END AS grouped_by,
+                   v.impressions_value + v.clicks_value + v.engagement_value AS post_emv
+            FROM posts AS p
+            JOIN kpi.post_values(org, from_date, to_date) AS v USING (post_id)
+        )
+        SELECT v.grouped_by, count(*), count(DISTINCT v.ambassador_id), sum(v.impressions)::bigint, sum(v.engagements)::bigint,
+               round(sum(v.engagements)::numeric / nullif(sum(v.impressions), 0), 6), round(coalesce(sum(v.post_emv), 0), 2)
+        FROM valued AS v
+        GROUP BY v.grouped_by
+        ORDER BY count(*) DESC, v.grouped_by NULLS LAST;
+    END
+    $$;
+
+GRANT EXECUTE ON FUNCTION kpi.post_breakdown(uuid, date, date, text, text, text, text, text, text) TO advocacy_service, advocacy_reader;
+
+-- Reach and value per day, week or month: impressions, members reached and new audience members; EMV and its
+-- parts; programme cost prorated by the days each cost shares with the bucket (within the period); the won
+-- value of the advocacy leads created in the bucket. Every bucket present.
+CREATE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week')
+    RETURNS TABLE (bucket date, impressions bigint, members_reached bigint, new_audience_members bigint, emv numeric,
+                   emv_impressions numeric, emv_clicks numeric, emv_engagements numeric, programme_cost numeric,
+                   advocacy_won_value numeric)
+    LANGUAGE sql STABLE
+    AS $$
+        WITH organization AS (
+            SELECT o.time_zone, o.currency FROM core.organizations AS o WHERE o.organization_id = org
+        ),
+        buckets AS (
+            SELECT b AS bucket, greatest(b, from_date) AS first_day,
+                   least((b + ('1 ' || granularity)::interval)::date - 1, to_date) AS last_day
+            FROM kpi.buckets(from_date, to_date, granularity) AS b
+        ),
+        posts AS (
+            SELECT date_trunc(granularity, v.posted_on::timestamp)::date AS bucket, v.*
+            FROM kpi.post_values(org, from_date, to_date) AS v
+        ),
+        members AS (
+            SELECT date_trunc(granularity, (m.first_touched_at AT TIME ZONE o.time_zone)::date::timestamp)::date AS bucket,
+                   count(*) AS new_members
+            FROM fact.audience_members AS m, organization AS o
+            WHERE m.organization_id = org
+              AND m.first_touched_at >= (from_date::timestamp AT TIME ZONE o.time_zone)
+              AND m.first_touched_at < ((to_date + 1)::timestamp AT TIME ZONE o.time_zone)
+            GROUP BY 1
+        ),
+        won AS (
+            SELECT date_trunc(granularity, (l.created_at AT TIME ZONE o.time_zone)::date::timestamp)::date AS bucket,
+                   sum(s.won_amount) FILTER (WHERE s.stage = 'won' AND s.currency = o.currency) AS value
+            FROM organization AS o
+            JOIN fact.leads AS l
+              ON l.organization_id = org AND l.source_channel = 'employee_advocacy'
+             AND l.created_at >= (from_date::timestamp AT TIME ZONE o.time_zone)
+             AND l.created_at < ((to_date + 1)::timestamp AT TIME ZONE o.time_zone)
+            LEFT JOIN LATERAL (
+                SELECT c.stage, c.won_amount, c.currency FROM fact.lead_stage_changes AS c
+                WHERE c.organization_id = org AND c.lead_id = l.lead_id
+                ORDER BY c.changed_at DESC, c.change_id DESC LIMIT 1
+            ) AS s ON true
+            GROUP BY 1
+        )
+        SELECT b.bucket,
+               coalesce((SELECT sum(p.impressions) FROM posts AS p WHERE p.bucket = b.bucket), 0)::bigint,
+               coalesce((SELECT sum(p.members_reached) FROM posts AS p WHERE p.bucket = b.bucket), 0)::bigint,
+               coalesce((SELECT m.new_members FROM members AS m WHERE m.bucket = b.bucket), 0),
+               round(coalesce((SELECT sum(p.impressions_value + p.clicks_value + p.engagement_value) FROM posts AS p
+                               WHERE p.bucket = b.bucket), 0), 2),
+               round(coalesce((SELECT sum(p.impressions_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
+               round(coalesce((SELECT sum(p.clicks_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
+               round(coalesce((SELECT sum(p.engagement_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
+               round(coalesce((
+                   SELECT sum(c.amount * (least(c.period_end, b.last_day) - greatest(c.period_start, b.first_day) + 1)
+                              / (c.period_end - c.period_start + 1))
+                   FROM core.programme_costs AS c, organization AS o
+                   WHERE c.organization_id = org AND c.currency = o.currency
+                     AND c.period_start <= b.last_day AND c.period_end >= b.first_day
+               ), 0), 2),
+               coalesce((SELECT w.value FROM won AS w WHERE w.bucket = b.bucket), 0)
+        FROM buckets AS b
+        ORDER BY b.bucket
+    $$;
+
+GRANT EXECUTE ON FUNCTION kpi.value_series(uuid, date, date, text) TO advocacy_service, advocacy_reader;
