@@ -21,30 +21,24 @@ CREATE FUNCTION kpi.filtered_posts(
     region_filter text DEFAULT NULL, network_filter text DEFAULT NULL, campaign_filter text DEFAULT NULL,
     content_filter text DEFAULT NULL, ambassador_filter text DEFAULT NULL
 )
-    RETURNS TABLE (post_id text, ambassador_id text, team text, network text, content_id text, campaign text,
-                   posted_on date, impressions bigint, members_reached bigint, engagements bigint, clicks bigint)
+    RETURNS TABLE (post_id text, ambassador_id text, team text, department text, region text, network text, content_id text,
+                   campaign text, posted_on date, impressions bigint, members_reached bigint, engagements bigint, clicks bigint,
+                   emv numeric)
     LANGUAGE sql STABLE
     AS $$
-        SELECT p.post_id, p.ambassador_id, a.team, p.network::text, p.content_id, c.campaign,
-               (p.posted_at AT TIME ZONE o.time_zone)::date,
-               coalesce(m.impressions, 0), coalesce(m.members_reached, 0),
-               coalesce(m.reactions + m.comments + m.reshares + m.clicks, 0), coalesce(m.clicks, 0)
-        FROM core.organizations AS o
-        JOIN fact.posts AS p
-          ON p.organization_id = o.organization_id
-         AND p.posted_at >= (from_date::timestamp AT TIME ZONE o.time_zone)
-         AND p.posted_at < ((to_date + 1)::timestamp AT TIME ZONE o.time_zone)
-        LEFT JOIN fact.post_metrics AS m ON m.organization_id = o.organization_id AND m.post_id = p.post_id
-        LEFT JOIN core.ambassadors AS a ON a.organization_id = o.organization_id AND a.ambassador_id = p.ambassador_id
-        LEFT JOIN core.content_items AS c ON c.organization_id = o.organization_id AND c.content_id = p.content_id
-        WHERE o.organization_id = org
-          AND (team_filter IS NULL OR a.team = team_filter)
+        SELECT v.post_id, v.ambassador_id, a.team, a.department, a.region, v.network, v.content_id, c.campaign, v.posted_on,
+               v.impressions, v.members_reached, v.reactions + v.comments + v.reshares + v.clicks, v.clicks,
+               v.impressions_value + v.clicks_value + v.engagement_value
+        FROM kpi.post_values(org, from_date, to_date) AS v
+        LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = v.ambassador_id
+        LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = v.content_id
+        WHERE (team_filter IS NULL OR a.team = team_filter)
           AND (department_filter IS NULL OR a.department = department_filter)
           AND (region_filter IS NULL OR a.region = region_filter)
-          AND (network_filter IS NULL OR p.network::text = network_filter)
+          AND (network_filter IS NULL OR v.network = network_filter)
           AND (campaign_filter IS NULL OR c.campaign = campaign_filter)
-          AND (content_filter IS NULL OR p.content_id = content_filter)
-          AND (ambassador_filter IS NULL OR p.ambassador_id = ambassador_filter)
+          AND (content_filter IS NULL OR v.content_id = content_filter)
+          AND (ambassador_filter IS NULL OR v.ambassador_id = ambassador_filter)
     $$;
 
 -- Ambassadors ranked by posts or by engagements in a period; equal values share a rank (1, 1, 3).

@@ -1,5 +1,6 @@
 -- 0009: posting results broken down by a dimension (team, department, region, network, campaign), to
--- compare teams or networks on a dashboard, with EMV valued by kpi.post_values, as in kpi.summary.
+-- compare teams or networks on a dashboard, with EMV valued by kpi.post_values (through kpi.filtered_posts),
+-- as in kpi.summary.
 
 CREATE FUNCTION kpi.post_breakdown(
     org uuid, from_date date, to_date date, dimension text DEFAULT 'team', team_filter text DEFAULT NULL,
@@ -16,22 +17,15 @@ CREATE FUNCTION kpi.post_breakdown(
                 USING ERRCODE = 'invalid_parameter_value', HINT = 'team, department, region, network or campaign';
         END IF;
         RETURN QUERY
-        WITH posts AS (
-            SELECT f.*, a.department, a.region
+        WITH valued AS (
+            SELECT f.*,
+                   CASE dimension WHEN 'team' THEN f.team WHEN 'department' THEN f.department WHEN 'region' THEN f.region
+                                  WHEN 'network' THEN f.network ELSE f.campaign END AS grouped_by
             FROM kpi.filtered_posts(org, from_date, to_date, team_filter, department_filter, region_filter, network_filter,
                                     campaign_filter) AS f
-            LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = f.ambassador_id
-        ),
-        valued AS (
-            SELECT p.*,
-                   CASE dimension WHEN 'team' THEN p.team WHEN 'department' THEN p.department WHEN 'region' THEN p.region
-                                  WHEN 'network' THEN p.network ELSE p.campaign END AS grouped_by,
-                   v.impressions_value + v.clicks_value + v.engagement_value AS post_emv
-            FROM posts AS p
-            JOIN kpi.post_values(org, from_date, to_date) AS v USING (post_id)
         )
         SELECT v.grouped_by, count(*), count(DISTINCT v.ambassador_id), sum(v.impressions)::bigint, sum(v.engagements)::bigint,
-               round(sum(v.engagements)::numeric / nullif(sum(v.impressions), 0), 6), round(coalesce(sum(v.post_emv), 0), 2)
+               round(sum(v.engagements)::numeric / nullif(sum(v.impressions), 0), 6), round(coalesce(sum(v.emv), 0), 2)
         FROM valued AS v
         GROUP BY v.grouped_by
         ORDER BY count(*) DESC, v.grouped_by NULLS LAST;
@@ -58,8 +52,11 @@ CREATE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granula
             FROM kpi.buckets(from_date, to_date, granularity) AS b
         ),
         posts AS (
-            SELECT date_trunc(granularity, v.posted_on::timestamp)::date AS bucket, v.*
+            SELECT date_trunc(granularity, v.posted_on::timestamp)::date AS bucket, sum(v.impressions) AS impressions,
+                   sum(v.members_reached) AS members_reached, sum(v.impressions_value) AS impressions_value,
+                   sum(v.clicks_value) AS clicks_value, sum(v.engagement_value) AS engagement_value
             FROM kpi.post_values(org, from_date, to_date) AS v
+            GROUP BY 1
         ),
         members AS (
             SELECT date_trunc(granularity, (m.first_touched_at AT TIME ZONE o.time_zone)::date::timestamp)::date AS bucket,
@@ -85,15 +82,11 @@ CREATE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granula
             ) AS s ON true
             GROUP BY 1
         )
-        SELECT b.bucket,
-               coalesce((SELECT sum(p.impressions) FROM posts AS p WHERE p.bucket = b.bucket), 0)::bigint,
-               coalesce((SELECT sum(p.members_reached) FROM posts AS p WHERE p.bucket = b.bucket), 0)::bigint,
+        SELECT b.bucket, coalesce(p.impressions, 0)::bigint, coalesce(p.members_reached, 0)::bigint,
                coalesce((SELECT m.new_members FROM members AS m WHERE m.bucket = b.bucket), 0),
-               round(coalesce((SELECT sum(p.impressions_value + p.clicks_value + p.engagement_value) FROM posts AS p
-                               WHERE p.bucket = b.bucket), 0), 2),
-               round(coalesce((SELECT sum(p.impressions_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
-               round(coalesce((SELECT sum(p.clicks_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
-               round(coalesce((SELECT sum(p.engagement_value) FROM posts AS p WHERE p.bucket = b.bucket), 0), 2),
+               round(coalesce(p.impressions_value + p.clicks_value + p.engagement_value, 0), 2),
+               round(coalesce(p.impressions_value, 0), 2), round(coalesce(p.clicks_value, 0), 2),
+               round(coalesce(p.engagement_value, 0), 2),
                round(coalesce((
                    SELECT sum(c.amount * (least(c.period_end, b.last_day) - greatest(c.period_start, b.first_day) + 1)
                               / (c.period_end - c.period_start + 1))
@@ -103,6 +96,7 @@ CREATE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granula
                ), 0), 2),
                coalesce((SELECT w.value FROM won AS w WHERE w.bucket = b.bucket), 0)
         FROM buckets AS b
+        LEFT JOIN posts AS p USING (bucket)
         ORDER BY b.bucket
     $$;
 

@@ -62,8 +62,7 @@ public enum APIKeys {
             [organization, name, scopes.map(\.rawValue).sorted(), secret, expiresAt]
         )[0].decode(UUID.self, at: 0)
         try audit(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
-                  detail: "{\"name\": \(jsonString(name)), \"scopes\": [\(scopes.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ","))]}",
-                  on: connection)
+                  detail: ["name": name, "scopes": scopes.map(\.rawValue).sorted().joined(separator: ",")], on: connection)
         let compactID = keyID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return Created(keyID: keyID, key: "adv_\(compactID)_\(secret)")
     }
@@ -82,20 +81,34 @@ public enum APIKeys {
         guard let keyID = keyID(of: token), let secret = token.split(separator: "_").last.map(String.init) else {
             return .failure(.malformed)
         }
-        // The key's organisation first (from the index, which holds ids only), then the key itself, under
-        // that organisation's row-level security.
-        let index = try await pool.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [keyID])
-        guard let organization = try index.first?.decode(UUID.self, at: 0) else { return .failure(.unknown) }
-        let rows = try await pool.tenantQuery(
-            organization,
-            """
-            UPDATE core.api_keys SET last_used_at = now()
-            WHERE key_id = $1 AND secret_hash = sha256(convert_to($2, 'UTF8'))
-            RETURNING organization_id, array_to_string(scopes, ',') AS scopes, revoked_at IS NOT NULL AS revoked,
-                      expires_at IS NOT NULL AND expires_at <= now() AS expired
-            """,
-            [keyID, secret]
-        )
+        // One lease: the key's organisation from the index (ids only, no secret), then the key itself under
+        // that organisation's row-level security. last_used_at is written at most once a minute, not on
+        // every request.
+        let rows = try await pool.transaction { connection -> QueryResult? in
+            let index = try connection.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [keyID])
+            guard let organization = try index.first?.decode(UUID.self, at: 0) else { return nil }
+            try connection.actFor(organization)
+            return try connection.query(
+                """
+                WITH matched AS (
+                    SELECT key_id, organization_id, scopes, revoked_at, expires_at, last_used_at
+                    FROM core.api_keys
+                    WHERE key_id = $1 AND secret_hash = sha256(convert_to($2, 'UTF8'))
+                ),
+                touched AS (
+                    UPDATE core.api_keys AS k SET last_used_at = now()
+                    FROM matched AS m
+                    WHERE k.organization_id = m.organization_id AND k.key_id = m.key_id
+                      AND (m.last_used_at IS NULL OR m.last_used_at < now() - interval '1 minute')
+                )
+                SELECT organization_id, array_to_string(scopes, ',') AS scopes, revoked_at IS NOT NULL AS revoked,
+                       expires_at IS NOT NULL AND expires_at <= now() AS expired
+                FROM matched
+                """,
+                [keyID, secret]
+            )
+        }
+        guard let rows else { return .failure(.unknown) }
         guard let row = rows.first else { return .failure(.unknown) }
         if try row.decode(Bool.self, "revoked") { return .failure(.revoked) }
         if try row.decode(Bool.self, "expired") { return .failure(.expired) }
@@ -103,16 +116,17 @@ public enum APIKeys {
         return .success(Identity(organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes))
     }
 
+    /// Writes one entry of the audit log; `detail` becomes a JSON object of strings.
     public static func audit(
-        organization: UUID, actor: UUID?, action: String, target: String?, detail: String = "{}", on connection: PostgresConnection
+        organization: UUID, actor: UUID?, action: String, target: String?, detail: [String: String] = [:], on connection: PostgresConnection
     ) throws {
+        let keys = detail.keys.sorted()
         try connection.query(
-            "INSERT INTO core.audit_log (organization_id, actor_key_id, action, target, detail) VALUES ($1, $2, $3, $4, $5::jsonb)",
-            [organization, actor, action, target, detail]
+            """
+            INSERT INTO core.audit_log (organization_id, actor_key_id, action, target, detail)
+            VALUES ($1, $2, $3, $4, jsonb_object($5::text[], $6::text[]))
+            """,
+            [organization, actor, action, target, keys, keys.map { detail[$0] ?? "" }]
         )
-    }
-
-    static func jsonString(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

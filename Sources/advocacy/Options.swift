@@ -4,7 +4,7 @@ import Logging
 import Postgres
 
 /// Settings are read here and only here: each flag falls back to an environment variable, then a default.
-private func environment(_ name: String) -> String? {
+func environment(_ name: String) -> String? {
     ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
 }
 
@@ -70,8 +70,6 @@ func parseInt(_ text: String, _ name: String) throws -> Int {
     guard let value = Int(text) else { throw ValidationError("\(name) must be a whole number, not \"\(text)\"") }
     return value
 }
-
-func environmentValue(_ name: String) -> String? { environment(name) }
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }

@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let logger = try logging.makeLogger(label: "advocacy")
         func setting(_ flag: Int?, _ variable: String, _ fallback: Int) throws -> Int {
-            let value = try flag ?? environmentValue(variable).map { try parseInt($0, variable) } ?? fallback
+            let value = try flag ?? environment(variable).map { try parseInt($0, variable) } ?? fallback
             guard value > 0 else { throw ValidationError("\(variable) must be positive, not \(value)") }
             return value
         }
@@ -43,11 +43,11 @@ struct Serve: AsyncParsableCommand {
             maxEventBytes: try setting(maxEventBytes, "INGEST_MAX_EVENT_BYTES", 32 << 10)
         )
         let settings = AppSettings(
-            host: host ?? environmentValue("HTTP_HOST") ?? "127.0.0.1",
-            port: try port ?? environmentValue("HTTP_PORT").map { try parseInt($0, "HTTP_PORT") } ?? 8080,
+            host: host ?? environment("HTTP_HOST") ?? "127.0.0.1",
+            port: try port ?? environment("HTTP_PORT").map { try parseInt($0, "HTTP_PORT") } ?? 8080,
             database: try database.poolConfiguration(
                 applicationName: "advocacy-serve",
-                role: (serviceRole ?? environmentValue("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
+                role: (serviceRole ?? environment("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
             ),
             migrationsDirectory: database.resolvedMigrationsDirectory,
             logLevel: logger.logLevel,

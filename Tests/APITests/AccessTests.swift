@@ -90,6 +90,22 @@ struct AccessTests {
         }
     }
 
+    @Test("a key name with quotes and a line break is kept as given in the audit log")
+    func awkwardKeyName() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/keys", method: .post, headers: app.headers,
+                                     body: ByteBuffer(string: #"{"name": "crm \"eu\"\nline two", "scopes": ["ingest"]}"#)) { response in
+                #expect(response.status == .created)
+            }
+            try await client.execute(uri: "/v1/audit", method: .get, headers: app.headers) { response in
+                let entries = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [[String: Any]] ?? []
+                let detail = entries.first { $0["action"] as? String == "key.created" }?["detail"] as? [String: Any]
+                #expect(detail?["name"] as? String == "crm \"eu\"\nline two")
+            }
+        }
+    }
+
     @Test("a key of organisation A reads and writes nothing of organisation B")
     func isolation() async throws {
         let a = try await TestApp.make()

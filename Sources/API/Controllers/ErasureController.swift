@@ -49,7 +49,7 @@ struct ErasureController {
             let rows = try connection.query("SELECT \(function)($1, $2)", [identity.organization, identifier])[0].decode(Int.self, at: 0)
             // The audit log says that an erasure happened, never whom it erased.
             try APIKeys.audit(organization: identity.organization, actor: identity.keyID, action: "erasure.\(kind)", target: nil,
-                              detail: "{\"rows\": \(rows)}", on: connection)
+                              detail: ["rows": String(rows)], on: connection)
             return rows
         }
         return Erased(kind: kind, rows: rows)

@@ -42,15 +42,16 @@ struct KPIController {
         }
     }
 
-    static func respond(_ format: Format, json: () -> String, csv: () -> String, fileName: String) -> Response {
+    /// The answer in the format asked: `body` is JSON or CSV accordingly.
+    static func respond(_ format: Format, body: String, fileName: String) -> Response {
         switch format {
         case .json:
-            return Response.json(json())
+            return Response.json(body)
         case .csv:
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName).csv\""],
-                body: .init(byteBuffer: ByteBuffer(string: csv()))
+                body: .init(byteBuffer: ByteBuffer(string: body))
             )
         }
     }
@@ -63,14 +64,15 @@ struct KPIController {
         var report = try await KPIReport.load(organization: organization, period: period, pool: pool)
         // HR reads the candidate KPIs (careers traffic included), not marketing's.
         if !identity.has(anyOf: [.marketing]) { report = report.only(families: ["candidates"]) }
-        return Self.respond(format, json: report.json, csv: report.csv, fileName: "kpis-\(period.from)-\(period.to)")
+        return Self.respond(format, body: format == .json ? report.json() : report.csv(), fileName: "kpis-\(period.from)-\(period.to)")
     }
 
     @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.require(.marketing, .hr, .ingest)
         let format = try Self.format(of: request)
         let catalog = try await KPICatalog.load(pool: pool)
-        let json = String(decoding: try JSONEncoder.api.encode(["kpis": catalog.entries]), as: UTF8.self)
-        return Self.respond(format, json: { json }, csv: catalog.csv, fileName: "kpi-catalog")
+        let body = format == .json
+            ? String(decoding: try JSONEncoder.api.encode(["kpis": catalog.entries]), as: UTF8.self) : catalog.csv()
+        return Self.respond(format, body: body, fileName: "kpi-catalog")
     }
 }

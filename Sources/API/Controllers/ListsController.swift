@@ -89,6 +89,6 @@ struct ListsController {
         case .json: try await KPITable.json(kind, organization: organization, period: period, filters: filters, pool: pool)
         case .csv: try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
         }
-        return KPIController.respond(format, json: { body }, csv: { body }, fileName: "\(name)-\(period.from)-\(period.to)")
+        return KPIController.respond(format, body: body, fileName: "\(name)-\(period.from)-\(period.to)")
     }
 }

@@ -51,7 +51,7 @@ struct SSIController {
         case .csv: try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: pool)
         case .json: try await SSIAnalytics.leaderboardJSON(organization: organization, date: date, team: team, pool: pool)
         }
-        return KPIController.respond(format, json: { body }, csv: { body }, fileName: "ssi-leaderboard-\(date)")
+        return KPIController.respond(format, body: body, fileName: "ssi-leaderboard-\(date)")
     }
 
     struct Goal: Decodable {
@@ -87,7 +87,7 @@ struct SSIController {
         try await pool.tenantTransaction(organization) { connection in
             try APIKeys.audit(
                 organization: organization, actor: identity.keyID, action: "ssi_goal.set", target: ambassadorID,
-                detail: "{\"target_score\": \(goal.targetScore), \"target_date\": \"\(goal.targetDate)\"}", on: connection
+                detail: ["target_score": "\(goal.targetScore)", "target_date": goal.targetDate], on: connection
             )
         }
         return Response(status: .noContent)

@@ -62,6 +62,10 @@ final class FailureLimiter: Sendable {
     func recordFailure(_ subjects: [String], now: Date = Date()) {
         failures.withLock { table in
             for subject in subjects { table[subject, default: []].append(now) }
+            // Random key ids must not grow the table forever: drop subjects with no recent failure.
+            if table.count > 10_000 {
+                table = table.filter { _, times in times.contains { now.timeIntervalSince($0) < window } }
+            }
         }
     }
 }
