@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
-        .testTarget(name: "ComputationTests", dependencies: ["Computation", "Ingestion", "Postgres", "TestSupport"]),
+        .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Postgres", "TestSupport"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
         .testTarget(
             name: "APITests",

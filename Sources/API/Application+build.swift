@@ -19,7 +19,7 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
         logger: logger
     )
     // Services stop in reverse order: the server finishes its requests before the pool closes.
-    app.addServices(ConnectionPoolService(pool: pool))
+    app.addServices(ConnectionPoolService(pool: pool), RollupMaintenanceService(pool: pool, logger: logger))
     return app
 }
 

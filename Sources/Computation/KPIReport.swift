@@ -26,7 +26,8 @@ public struct KPIReport: Sendable {
     public let rows: [Row]
 
     public static func load(organization: UUID, period: Period, pool: ConnectionPool) async throws -> KPIReport {
-        try await pool.tenantTransaction(organization) { connection in
+        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
+        return try await pool.tenantTransaction(organization) { connection in
             let context = try connection.query(
                 """
                 SELECT o.time_zone, o.currency,

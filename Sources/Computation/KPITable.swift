@@ -79,12 +79,14 @@ public enum KPITable {
     }
 
     public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        try await pool.tenantQuery(
+        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
+        return try await pool.tenantQuery(
             organization, "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
         )[0].decode(String.self, at: 0)
     }
 
     public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
+        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
         let rows = try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         let columns = rows.columnNames
         return CSVText.table(

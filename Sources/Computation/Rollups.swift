@@ -1,0 +1,30 @@
+import Foundation
+import Postgres
+
+/// The rollup tables (`SQL/migrations/0010_rollups.sql`) are kept by `rollup.maintain`: days queued by the
+/// fact triggers are recomputed from the raw facts. The background service recomputes whatever is queued;
+/// a read first recomputes the queued days it is about to read, so an answer never lags behind the facts
+/// committed before it.
+public enum Rollups {
+    /// Recomputes the queued days up to `through` for a read (a period's numbers also depend on the days before
+    /// it: SSI states, who was seen before), waiting for another maintainer of the organisation to finish
+    /// first. Nothing queued: one index probe, no lock.
+    public static func refresh(organization: UUID, through: String, pool: ConnectionPool) async throws {
+        try await pool.tenantQuery(organization, "SELECT rollup.maintain($1, NULL, $2::date, 2147483647, true)", [organization, through])
+    }
+
+    /// One round of background maintenance: for every organisation with queued days, at most `days` of them
+    /// in one transaction; an organisation another instance is maintaining is skipped. Returns the days done.
+    public static func maintainQueued(days: Int, pool: ConnectionPool) async throws -> Int {
+        let organizations = try await pool.query("SELECT o FROM rollup.organizations_to_maintain() AS o")
+            .map { try $0.decode(UUID.self, at: 0) }
+        var done = 0
+        for organization in organizations {
+            let count = try await pool.tenantQuery(
+                organization, "SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days]
+            )[0].decode(Int.self, at: 0)
+            done += max(count, 0)
+        }
+        return done
+    }
+}

@@ -1,0 +1,192 @@
+import DemoData
+import Foundation
+import Ingestion
+import Postgres
+import TestSupport
+import Testing
+
+@testable import Computation
+
+/// The rollups must give exactly what the raw facts give: every KPI and every series, for random periods,
+/// after late facts of every kind, and with several maintainers at work at once.
+@Suite("Rollups")
+struct RollupTests {
+    static let endDate = Date(timeIntervalSince1970: 1_782_777_600)  // 2026-06-30
+    static let granularities = ["day", "week", "month"]
+
+    /// A demo organisation with generated data (its days queued by the triggers, not yet maintained).
+    func demo(_ pool: ConnectionPool, seed: UInt64, facts: Int = 20_000) async throws -> UUID {
+        let slug = "rollup-\(UUID().uuidString.lowercased().prefix(12))"
+        let plan = DemoPlan(facts: facts, seed: seed, endDate: Self.endDate, slug: slug)
+        return try await DemoSeeder(plan: plan, logger: TestDatabase.logger).run(on: pool) { _, _ in }.organizationID
+    }
+
+    /// Periods drawn from `seed` over the demo year and around it (before any fact, after the last, one day),
+    /// printed by the failing expectation so that a failure can be replayed.
+    func periods(seed: UInt64, count: Int) -> [(String, String)] {
+        var state = seed
+        // SplitMix64: a few lines, the same periods on every machine.
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        func day(_ offset: Int) -> String { formatter.string(from: Self.endDate.addingTimeInterval(Double(offset) * 86_400)) }
+        var result = [(day(-364), day(0)), (day(-89), day(0)), (day(-500), day(-380)), (day(1), day(30)), (day(-40), day(-40))]
+        for _ in 0..<count {
+            let start = Int(next() % 420) - 400
+            let length = Int(next() % 200)
+            result.append((day(start), day(start + length)))
+        }
+        return result
+    }
+
+    /// The KPIs and the series of `period` that differ between the rollups and the raw facts.
+    func differences(_ organization: UUID, _ period: (String, String), on pool: ConnectionPool) async throws -> [String] {
+        var found: [String] = []
+        let summary = try await pool.query(
+            """
+            SELECT coalesce(r.key, u.key)
+            FROM kpi.summary_raw($1, $2::date, $3::date) AS r
+            FULL JOIN kpi.summary($1, $2::date, $3::date) AS u USING (key)
+            WHERE (r.value, r.reason, r.detail) IS DISTINCT FROM (u.value, u.reason, u.detail)
+            """,
+            [organization, period.0, period.1]
+        )
+        found += try summary.map { "summary \(try $0.decode(String.self, at: 0))" }
+        for series in ["activity_series", "traffic_series", "pipeline_series", "value_series"] {
+            for granularity in Self.granularities {
+                let rollup = "kpi.\(series)($1, $2::date, $3::date, $4)"
+                let raw = "kpi.\(series)_raw($1, $2::date, $3::date, $4)"
+                let count = try await pool.query(
+                    """
+                    SELECT count(*) FROM (
+                        (SELECT * FROM \(rollup) EXCEPT ALL SELECT * FROM \(raw))
+                        UNION ALL
+                        (SELECT * FROM \(raw) EXCEPT ALL SELECT * FROM \(rollup))
+                    ) AS differing
+                    """,
+                    [organization, period.0, period.1, granularity]
+                )[0].decode(Int.self, at: 0)
+                if count > 0 { found.append("\(series) by \(granularity): \(count) rows") }
+            }
+        }
+        return found
+    }
+
+    func expectEqualToRaw(_ organization: UUID, periods: [(String, String)], on pool: ConnectionPool) async throws {
+        try await Rollups.refresh(organization: organization, through: "2100-01-01", pool: pool)
+        let queued = try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])[0]
+        #expect(try queued.decode(Int.self, at: 0) == 0)
+        for period in periods {
+            let differing = try await differences(organization, period, on: pool)
+            #expect(differing.isEmpty, "\(period.0) to \(period.1): \(differing)")
+        }
+    }
+
+    func kpi(_ key: String, _ organization: UUID, _ period: (String, String), on pool: ConnectionPool) async throws -> String? {
+        try await pool.query(
+            "SELECT value::text FROM kpi.summary($1, $2::date, $3::date) WHERE key = $4", [organization, period.0, period.1, key]
+        )[0].decode(String?.self, at: 0)
+    }
+
+    @Test("every KPI and series from the rollups equals the raw computation, for random data and random periods")
+    func randomData() async throws {
+        try await TestDatabase.withPool { pool in
+            for seed: UInt64 in [11, 12] {
+                let organization = try await demo(pool, seed: seed)
+                let periods = periods(seed: seed, count: 6)
+                try await expectEqualToRaw(organization, periods: periods, on: pool)
+                // Not a comparison of two empty answers.
+                #expect(try await kpi("posts", organization, periods[0], on: pool).map { Int($0) ?? 0 } ?? 0 > 1_000)
+                #expect(try await kpi("advocacy_unique_visitors", organization, periods[0], on: pool).map { Int($0) ?? 0 } ?? 0 > 100)
+            }
+        }
+    }
+
+    @Test("late and corrected facts of every kind, and erasures, correct the rollups they touch")
+    func lateFacts() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 21)
+            let periods = periods(seed: 21, count: 3)
+            try await expectEqualToRaw(organization, periods: periods, on: pool)
+
+            let known = try await pool.query(
+                """
+                SELECT (SELECT ambassador_id FROM core.ambassadors WHERE organization_id = $1 ORDER BY ambassador_id LIMIT 1),
+                       (SELECT post_id FROM fact.posts WHERE organization_id = $1 ORDER BY posted_at LIMIT 1),
+                       (SELECT lead_id FROM fact.leads WHERE organization_id = $1 AND source_channel = 'employee_advocacy' ORDER BY lead_id LIMIT 1),
+                       (SELECT application_id FROM fact.applications WHERE organization_id = $1 ORDER BY application_id LIMIT 1)
+                """,
+                [organization]
+            )[0]
+            let ambassador = try known.decode(String.self, at: 0)
+            let post = try known.decode(String.self, at: 1)
+            let lead = try known.decode(String.self, at: 2)
+            let application = try known.decode(String.self, at: 3)
+            let before = try await kpi("emv", organization, periods[0], on: pool)
+
+            var events: [[String: Any]] = []
+            func add(_ type: String, _ at: String, _ data: [String: Any]) {
+                events.append(["id": "late-\(events.count)", "type": type, "occurred_at": at, "data": data])
+            }
+            add("post.published", "2026-03-01T10:00:00Z", ["post_id": "late-post", "ambassador_id": ambassador, "network": "linkedin"])
+            add("post.metrics_observed", "2026-03-05T00:00:00Z", ["post_id": "late-post", "observed_at": "2026-03-05T00:00:00Z",
+                "impressions": 5000, "members_reached": 4000, "reactions": 50, "comments": 5, "reshares": 5, "clicks": 40])
+            add("post.metrics_observed", "2026-06-29T00:00:00Z", ["post_id": post, "observed_at": "2026-06-29T00:00:00Z",
+                "impressions": 900_000, "members_reached": 800_000, "reactions": 9000, "comments": 900, "reshares": 90, "clicks": 9])
+            add("audience.touched", "2025-08-01T00:00:00Z", ["member": "brand-new-member", "post_id": post])
+            add("audience.touched", "2025-07-02T00:00:00Z", ["member": "early-member", "post_id": post])
+            add("audience.touched", "2026-05-02T00:00:00Z", ["member": "early-member", "post_id": post])
+            add("web.visit", "2026-02-14T12:00:00Z", ["visitor": "late-visitor",
+                "landing_url": "https://example.com/careers/x?utm_medium=employee_advocacy&utm_content=unknown-token"])
+            add("lead.stage_changed", "2026-06-01T00:00:00Z", ["lead_id": lead, "stage": "won", "won_amount": 12345.67, "currency": "EUR"])
+            add("application.stage_changed", "2026-06-02T00:00:00Z", ["application_id": application, "stage": "hired"])
+            add("ssi.snapshot", "2026-06-01T00:00:00Z", ["ambassador_id": ambassador, "date": "2025-09-01", "brand": 21.09,
+                "people": 15.91, "insights": 13.09, "relationships": 25])
+            add("rate_card.set", "2026-06-01T00:00:00Z", ["network": "linkedin", "currency": "EUR", "effective_from": "2026-04-01",
+                "cpm": 99, "cpc": 9, "cost_per_reaction": 1, "cost_per_comment": 2, "cost_per_reshare": 3])
+            add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "networks": ["linkedin": 123_456]])
+            let data = try JSONSerialization.data(withJSONObject: events)
+            let items = try BatchParser.parse(Array(data), format: .json, limits: IngestionLimits())
+            let outcomes = try await EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger)
+                .ingest(items, organization: organization)
+            #expect(outcomes.allSatisfy { $0.status == .accepted }, "\(outcomes.filter { $0.status != .accepted })")
+            try await expectEqualToRaw(organization, periods: periods, on: pool)
+            #expect(try await kpi("emv", organization, periods[0], on: pool) != before)
+
+            // Erasures rewrite ids and hashes: the days they touch are queued and recomputed too.
+            _ = try await pool.tenantQuery(organization, "SELECT core.erase_ambassador($1, $2)", [organization, ambassador])
+            _ = try await pool.tenantQuery(organization, "SELECT core.erase_person_hash($1, $2)", [organization, "early-member"])
+            try await expectEqualToRaw(organization, periods: periods, on: pool)
+            let leftovers = try await pool.query(
+                "SELECT count(*) FROM rollup.ambassador_posts WHERE organization_id = $1 AND ambassador_id = $2", [organization, ambassador]
+            )[0]
+            #expect(try leftovers.decode(Int.self, at: 0) == 0)
+        }
+    }
+
+    @Test("several maintainers at once, in the background and for reads, leave the same rollups as one")
+    func concurrentMaintainers() async throws {
+        try await TestDatabase.withPool(size: 6) { pool in
+            let organization = try await demo(pool, seed: 31)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        while try await Rollups.maintainQueued(days: 3, pool: pool) > 0 {}
+                    }
+                }
+                group.addTask { try await Rollups.refresh(organization: organization, through: "2026-03-01", pool: pool) }
+                try await group.waitForAll()
+            }
+            try await expectEqualToRaw(organization, periods: periods(seed: 31, count: 3), on: pool)
+            // And a rebuild queues everything again and lands on the same numbers.
+            _ = try await pool.tenantQuery(organization, "SELECT rollup.rebuild($1)", [organization])
+            try await expectEqualToRaw(organization, periods: periods(seed: 32, count: 2), on: pool)
+        }
+    }
+}
