@@ -18,6 +18,12 @@ public struct KPIFilters: Sendable {
     }
 
     var parameters: [(any PostgresEncodable)?] { [team, department, region, network, campaign] }
+
+    /// The names of the filters given.
+    public var given: [String] {
+        [("team", team), ("department", department), ("region", region), ("network", network), ("campaign", campaign)]
+            .compactMap { $0.1 == nil ? nil : $0.0 }
+    }
 }
 
 /// A list or a series computed by a `kpi` function, answered as JSON (an array of objects, built by
@@ -36,6 +42,8 @@ public enum KPITable {
         case postBreakdown(dimension: String)
         /// Reach, EMV, cost and won value per bucket (organisation-wide: no filters).
         case valueSeries(granularity: String)
+        /// Average SSI and share above 75 at the end of each bucket (organisation-wide).
+        case ssiSeries(granularity: String)
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
@@ -48,22 +56,23 @@ public enum KPITable {
             case .applications: "kpi.applications($1, $2::date, $3::date)"
             case .postBreakdown: "kpi.post_breakdown($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .valueSeries: "kpi.value_series($1, $2::date, $3::date, $4)"
+            case .ssiSeries: "kpi.ssi_series($1, $2::date, $3::date, $4)"
             }
         }
 
-        var choice: String {
+        public var choice: String {
             switch self {
             case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
             case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
             case .applications: ""
             case .postBreakdown(let dimension): dimension
-            case .valueSeries(let granularity): granularity
+            case .valueSeries(let granularity), .ssiSeries(let granularity): granularity
             }
         }
 
-        var usesFilters: Bool {
+        public var usesFilters: Bool {
             switch self {
-            case .pipelineSeries, .applications, .valueSeries: false
+            case .pipelineSeries, .applications, .valueSeries, .ssiSeries: false
             default: true
             }
         }

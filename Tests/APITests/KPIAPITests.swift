@@ -64,6 +64,53 @@ struct KPIAPITests {
         }
     }
 
+    @Test("each family endpoint answers its KPIs as GET /v1/kpis does, its series, and a breakdown of posts")
+    func families() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let events = [
+                #"{"id":"f1","type":"ambassador.enrolled","occurred_at":"2026-02-01T09:00:00Z","data":{"ambassador_id":"a1","team":"Sales"}}"#,
+                #"{"id":"f2","type":"post.published","occurred_at":"2026-02-03T10:00:00Z","data":{"post_id":"p1","ambassador_id":"a1","network":"linkedin"}}"#,
+                #"{"id":"f3","type":"post.published","occurred_at":"2026-02-10T10:00:00Z","data":{"post_id":"p2","ambassador_id":"a1","network":"x"}}"#,
+                #"{"id":"f4","type":"web.visit","occurred_at":"2026-02-12T10:00:00Z","data":{"visitor":"v1","landing_url":"https://example.com/?utm_medium=employee_advocacy"}}"#,
+            ]
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders,
+                                      body: ByteBuffer(string: events.joined(separator: "\n"))) { response in
+                #expect(response.status == .ok)
+            }
+            let period = "from=2026-02-01&to=2026-02-28"
+            let all = try await client.execute(uri: "/v1/kpis?\(period)", method: .get, headers: app.headers) { response in
+                (response.json["kpis"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { values, kpi in
+                    values[kpi["key"] as? String ?? ""] = "\(kpi["family"] ?? "")=\(kpi["value"] ?? "")"
+                }
+            }
+            for family in ["programme", "content", "ambassadors", "reach", "ssi", "traffic", "emv", "leads", "candidates"] {
+                try await client.execute(uri: "/v1/kpis/\(family)?\(period)&granularity=week", method: .get, headers: app.headers) { response in
+                    #expect(response.status == .ok, "\(family)")
+                    let json = response.json
+                    let kpis = json["kpis"] as? [[String: Any]] ?? []
+                    #expect(!kpis.isEmpty, "\(family)")
+                    for kpi in kpis {
+                        let key = kpi["key"] as? String ?? ""
+                        #expect(all[key] == "\(family)=\(kpi["value"] ?? "")", "\(family): \(key)")
+                    }
+                    // February 2026 touches the ISO weeks of Jan 26 to Feb 23.
+                    #expect((json["series"] as? [[String: Any]])?.count == 5, "\(family)")
+                }
+            }
+            try await client.execute(uri: "/v1/kpis/programme?\(period)&by=network", method: .get, headers: app.headers) { response in
+                let rows = response.json["breakdown"] as? [[String: Any]] ?? []
+                #expect(Set(rows.compactMap { $0["value"] as? String }) == ["linkedin", "x"])
+            }
+            try await client.execute(uri: "/v1/kpis/traffic?\(period)&format=csv", method: .get, headers: app.headers) { response in
+                #expect(String(buffer: response.body).hasPrefix("\u{FEFF}\"bucket\""))
+            }
+            try await client.execute(uri: "/v1/kpis/weather?\(period)", method: .get, headers: app.headers) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test("bad parameters are a 400 that names the parameter", arguments: [
         ("period=fortnight", "period"), ("from=2026-02-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),
         ("from=2026-02-10&to=2026-02-01", "to"), ("period=last_7_days&format=xml", "format"),
@@ -78,6 +125,9 @@ struct KPIAPITests {
         ("/v1/series/activity?period=last_7_days&granularity=hour", "granularity"),
         ("/v1/leaderboards/content?period=last_7_days&network=myspace", "network"),
         ("/v1/ssi?date=2026-02-30", "date"),
+        ("/v1/kpis/emv?period=last_7_days&team=Sales", "team"),
+        ("/v1/kpis/traffic?period=last_7_days&by=team", "by"),
+        ("/v1/kpis/programme?period=last_7_days&by=colour", "by"),
     ])
     func badListParameters(uri: String, parameter: String) async throws {
         try await expectBadParameter(uri, parameter)

@@ -75,6 +75,14 @@ struct RollupTests {
                 if count > 0 { found.append("\(series) by \(granularity): \(count) rows") }
             }
         }
+        let ssi = try await pool.query(
+            """
+            SELECT count(*) FROM kpi.ssi_series($1, $2::date, $3::date, 'month') AS s, kpi.ssi_summary($1, s.as_of) AS r
+            WHERE (s.ambassadors, s.average_total, s.share_above_75) IS DISTINCT FROM (r.ambassadors, r.average_total, r.share_above_75)
+            """,
+            [organization, period.0, period.1]
+        )[0].decode(Int.self, at: 0)
+        if ssi > 0 { found.append("ssi_series: \(ssi) months") }
         return found
     }
 

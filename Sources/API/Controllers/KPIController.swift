@@ -4,8 +4,9 @@ import Foundation
 import Hummingbird
 import Postgres
 
-/// `GET /v1/kpis`: every KPI for a period with the previous period and the change; `GET /v1/kpis/catalog`:
-/// what each KPI means. Both answer JSON, or CSV with `format=csv` or `Accept: text/csv`.
+/// `GET /v1/kpis`: every KPI for a period with the previous period and the change; `GET /v1/kpis/{family}`:
+/// one family's KPIs with its time series and, for the posting families, a breakdown; `GET /v1/kpis/catalog`:
+/// what each KPI means. All answer JSON, or CSV with `format=csv` or `Accept: text/csv`.
 struct KPIController {
     let pool: ConnectionPool
 
@@ -13,7 +14,28 @@ struct KPIController {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("kpis", use: summary)
         routes.get("kpis/catalog", use: catalog)
+        routes.get("kpis/:family", use: family)
         return routes
+    }
+
+    /// A family of the catalog: the series that shows it over time, who may read it, and whether its facts
+    /// are posts (which a breakdown by team, department, region, network or campaign splits).
+    struct Family: Sendable {
+        let series: @Sendable (String) -> KPITable.Kind
+        let scopes: [Scope]
+        let posts: Bool
+
+        static let all: [String: Family] = [
+            "programme": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
+            "content": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
+            "ambassadors": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
+            "reach": Family(series: { .valueSeries(granularity: $0) }, scopes: [.marketing], posts: true),
+            "ssi": Family(series: { .ssiSeries(granularity: $0) }, scopes: [.marketing], posts: false),
+            "traffic": Family(series: { .trafficSeries(granularity: $0) }, scopes: [.marketing], posts: false),
+            "emv": Family(series: { .valueSeries(granularity: $0) }, scopes: [.marketing], posts: true),
+            "leads": Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing], posts: false),
+            "candidates": Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing, .hr], posts: false),
+        ]
     }
 
     enum Format {
@@ -65,6 +87,47 @@ struct KPIController {
         // HR reads the candidate KPIs (careers traffic included), not marketing's.
         if !identity.has(anyOf: [.marketing]) { report = report.only(families: ["candidates"]) }
         return Self.respond(format, body: format == .json ? report.json() : report.csv(), fileName: "kpis-\(period.from)-\(period.to)")
+    }
+
+    /// The family's KPIs (organisation-wide, with the previous period), its series by `granularity` with the
+    /// filters it takes, and with `by`, the posting results broken down. CSV: the series.
+    @Sendable func family(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let name = try context.parameters.require("family")
+        guard let family = Family.all[name] else {
+            throw APIError(
+                status: .notFound, code: "unknown_family",
+                message: "no KPI family \"\(name)\"; families: \(Family.all.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        let organization = try context.require(anyOf: family.scopes).organization
+        let query = request.uri.queryParameters
+        let format = try Self.format(of: request)
+        let series = family.series(try ListsController.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+        let filters = try ListsController.filters(query)
+        if !series.usesFilters, let given = filters.given.first {
+            throw APIError.badParameter(given, "the \(name) series is organisation-wide: \(given) does not apply to it")
+        }
+        let breakdown = try query["by"].map { _ in
+            guard family.posts else { throw APIError.badParameter("by", "the \(name) family has no breakdown") }
+            return KPITable.Kind.postBreakdown(
+                dimension: try ListsController.choice(query, "by", ["team", "department", "region", "network", "campaign"], default: "team")
+            )
+        }
+        let period = try await Self.period(of: request, organization: organization, pool: pool)
+        let fileName = "\(name)-\(period.from)-\(period.to)"
+        if format == .csv {
+            return Self.respond(format, body: try await KPITable.csv(series, organization: organization, period: period, filters: filters, pool: pool),
+                                fileName: fileName)
+        }
+        let report = try await KPIReport.load(organization: organization, period: period, pool: pool).only(families: [name])
+        var body = String(report.json().dropLast())
+        body += ",\"family\":\"\(name)\",\"granularity\":\"\(series.choice)\",\"series\":"
+        body += try await KPITable.json(series, organization: organization, period: period, filters: filters, pool: pool)
+        if let breakdown {
+            body += ",\"breakdown_by\":\"\(breakdown.choice)\",\"breakdown\":"
+            body += try await KPITable.json(breakdown, organization: organization, period: period, filters: filters, pool: pool)
+        }
+        return Response.json(body + "}")
     }
 
     @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> Response {
