@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Access",
                 "Computation",
+                "Dashboards",
                 "Ingestion",
                 "Postgres",
                 "Migrations",
@@ -84,11 +85,14 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml")]
         ),
         // The command line: serve, migrate, seed-demo.
+        // Dashboards in the browser: server-rendered HTML and SVG from the same answers as the API.
+        .target(name: "Dashboards", dependencies: ["Computation", "Postgres"]),
         .executableTarget(
             name: "advocacy",
             dependencies: [
                 "API",
                 "Access",
+                "Computation",
                 "DemoData",
                 "Ingestion",
                 "Migrations",
@@ -139,6 +143,7 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "API",
+                "Dashboards",
                 "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

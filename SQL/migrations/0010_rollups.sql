@@ -610,12 +610,13 @@ CREATE FUNCTION kpi.ssi_series(org uuid, from_date date, to_date date, granulari
 -- cumulative arrays are rebuilt once, by rollup.maintain, after all its days).
 -- One day is a few thousand facts reached through indexes; estimated from a time zone the planner cannot see,
 -- it would hash whole tables. Hash joins stay for the full join, without JIT (compiling costs more than the
--- query).
+-- query). Plans are made for each day's values: a generic plan cannot see how few rows a day has.
 CREATE FUNCTION rollup.recompute_day(org uuid, d date) RETURNS bytea[]
     LANGUAGE plpgsql
     SET enable_hashjoin = off
     SET enable_mergejoin = off
     SET jit = off
+    SET plan_cache_mode = force_custom_plan
     AS $$
     DECLARE
         changed_posters bytea[];

@@ -32,9 +32,11 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)
+    let limiter = FailureLimiter()
+    router.addRoutes(DashboardController(pool: pool, limiter: limiter).endpoints)
 
     // Everything under /v1 acts for the organisation of the caller's API key.
-    let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: FailureLimiter()))
+    let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: limiter))
     let store = EventStore(pool: pool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)

@@ -60,4 +60,9 @@ public struct Period: Sendable, Equatable {
 public struct PeriodError: Error, Sendable {
     public let parameter: String
     public let message: String
+
+    public init(parameter: String, message: String) {
+        self.parameter = parameter
+        self.message = message
+    }
 }

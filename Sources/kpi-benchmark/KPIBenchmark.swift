@@ -24,7 +24,7 @@ struct KPIBenchmark {
 
     static func run() async throws {
         var sizes = [1_000_000]
-        var requests = 20
+        var requests = 30
         var port = 18_081
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
@@ -58,8 +58,9 @@ struct KPIBenchmark {
                 let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
                 for (name, path, rawSQL) in endpoints(from: from) {
                     let api = try await timeHTTP("http://127.0.0.1:\(port)\(path)", key: key, requests: requests)
-                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: requests)
-                    medians["\(name) \(days)", default: []].append(percentile(api, 0.5))
+                    // The raw computation takes seconds at 10 million facts: its median of 3 is enough for a ratio.
+                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: 3)
+                    medians["\(name) \(days)", default: []].append(percentile(api, 0.95))
                     say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
                                name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
                                percentile(api, 0.5) * 1000, percentile(api, 0.95) * 1000, percentile(raw, 0.5) * 1000,
@@ -69,31 +70,40 @@ struct KPIBenchmark {
             server.stop()
         }
         if sizes.count > 1 {
-            say("growth of API p50 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
+            say("growth of API p95 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
             for (key, values) in medians.sorted(by: { $0.key < $1.key }) where values.count > 1 {
                 say(String(format: "  %@  x%.2f", key, (values.last ?? 0) / (values.first ?? 1)))
             }
         }
     }
 
-    /// The endpoints and, for each, the SQL that computes the same answer from the raw tables.
+    /// The endpoints and, for each, the SQL that computes the same answer from the raw tables ($1 organisation,
+    /// $2 from, $3 to): the raw KPI functions kept as the rollups' reference, for the period and the one before.
     static func endpoints(from: String) -> [(String, String, String)] {
         let period = "from=\(from)&to=\(endDate)"
-        return [
-            ("GET /v1/kpis", "/v1/kpis?\(period)", "SELECT * FROM kpi.summary_with_previous($1, $2::date, $3::date)"),
-            ("GET /v1/leaderboards/ambassadors", "/v1/leaderboards/ambassadors?\(period)",
-             "SELECT * FROM kpi.ambassador_leaderboard($1, $2::date, $3::date, 'posts')"),
-            ("GET /v1/leaderboards/content", "/v1/leaderboards/content?\(period)",
-             "SELECT * FROM kpi.content_leaderboard($1, $2::date, $3::date, 'shares')"),
-            ("GET /v1/series/activity", "/v1/series/activity?\(period)",
-             "SELECT * FROM kpi.activity_series($1, $2::date, $3::date, 'week')"),
-            ("GET /v1/series/traffic", "/v1/series/traffic?\(period)",
-             "SELECT * FROM kpi.traffic_series($1, $2::date, $3::date, 'week')"),
-            ("GET /v1/series/pipeline", "/v1/series/pipeline?\(period)",
-             "SELECT * FROM kpi.pipeline_series($1, $2::date, $3::date, 'week')"),
-            ("GET /v1/ssi", "/v1/ssi?date=\(endDate)&improved_since=\(from)",
-             "SELECT * FROM kpi.ssi_summary($1, $3::date) WHERE $2::date IS NOT NULL"),
+        let rawSummary = """
+            SELECT * FROM kpi.summary_raw($1, $2::date, $3::date)
+            UNION ALL SELECT * FROM kpi.summary_raw($1, $2::date - ($3::date - $2::date + 1), $2::date - 1)
+            """
+        let rawSeries: [String: String] = [
+            "programme": "SELECT count(*) FROM kpi.activity_series_raw($1, $2::date, $3::date, 'week')",
+            "reach": "SELECT count(*) FROM kpi.value_series_raw($1, $2::date, $3::date, 'week')",
+            "ssi": """
+                SELECT count(*) FROM kpi.buckets($2::date, $3::date, 'week') AS b (bucket),
+                       kpi.ssi_summary($1, least(b.bucket + 6, $3::date)) AS s
+                """,
+            "traffic": "SELECT count(*) FROM kpi.traffic_series_raw($1, $2::date, $3::date, 'week')",
+            "leads": "SELECT count(*) FROM kpi.pipeline_series_raw($1, $2::date, $3::date, 'week')",
         ]
+        let seriesOf = ["programme": "programme", "content": "programme", "ambassadors": "programme", "reach": "reach",
+                        "ssi": "ssi", "traffic": "traffic", "emv": "reach", "leads": "leads", "candidates": "leads"]
+        var result = [("GET /v1/kpis", "/v1/kpis?\(period)", rawSummary)]
+        for family in ["programme", "content", "ambassadors", "reach", "ssi", "traffic", "emv", "leads", "candidates"] {
+            let series = rawSeries[seriesOf[family] ?? ""] ?? ""
+            result.append(("GET /v1/kpis/\(family)", "/v1/kpis/\(family)?\(period)",
+                           "WITH kpis AS (\(rawSummary)) SELECT (SELECT count(*) FROM kpis), (\(series))"))
+        }
+        return result
     }
 
     static func seed(_ advocacy: URL, facts: Int, slug: String, databaseURL: String) throws {
@@ -125,10 +135,10 @@ struct KPIBenchmark {
 
     static func timeSQL(_ connection: PostgresConnection, _ sql: String, _ parameters: [(any PostgresEncodable)?], requests: Int) throws -> [Double] {
         var samples: [Double] = []
-        for attempt in 0..<(requests + 2) {
+        for _ in 0..<requests {
             let started = ContinuousClock.now
             _ = try connection.query(sql, parameters)
-            if attempt >= 2 { samples.append(seconds(since: started)) }
+            samples.append(seconds(since: started))
         }
         return samples
     }

@@ -4,7 +4,8 @@ import Hummingbird
 import Postgres
 import Synchronization
 
-/// Authenticates /v1 requests by their `Authorization: Bearer adv_...` key. No key, or an unknown, revoked
+/// Authenticates /v1 requests by their `Authorization: Bearer adv_...` key (or, for a GET, the dashboards'
+/// session cookie). No key, or an unknown, revoked
 /// or expired one: 401 (which never says whether another organisation's object exists). Repeated failures
 /// from one key id or address are answered 429 with Retry-After until the window passes.
 struct APIKeyAuthenticator: RouterMiddleware {
@@ -13,11 +14,17 @@ struct APIKeyAuthenticator: RouterMiddleware {
     let limiter: FailureLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        let token: String
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
+            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        } else if request.method == .get, let cookie = request.cookies[DashboardController.cookieName]?.value, !cookie.isEmpty {
+            // A signed-in browser downloads the dashboards' CSV from the API: reads only (SameSite=Strict
+            // keeps other sites' links from carrying it), never a write.
+            token = cookie
+        } else {
             throw APIError(status: .unauthorized, code: "unauthenticated", message: "send an API key: Authorization: Bearer adv_...",
                            headers: [.wwwAuthenticate: "Bearer"])
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         let subjects = [APIKeys.keyID(of: token).map { "key:\($0)" }, context.remoteAddress?.ipAddress.map { "ip:\($0)" }].compactMap { $0 }
         if let wait = limiter.blocked(subjects) {
             throw APIError(status: .tooManyRequests, code: "too_many_failures",

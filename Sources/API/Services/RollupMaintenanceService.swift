@@ -9,7 +9,7 @@ import ServiceLifecycle
 struct RollupMaintenanceService: Service {
     let pool: ConnectionPool
     let logger: Logger
-    var daysPerTransaction = 8
+    var daysPerTransaction = 4
     var idle: Duration = .milliseconds(500)
 
     func run() async throws {

@@ -1,0 +1,354 @@
+import Computation
+import Foundation
+import Postgres
+
+/// Each page, rendered from the same answers as the API (the JSON of `KPIReport`, `KPITable` and
+/// `SSIAnalytics`), so that a page and the API never disagree.
+public enum Dashboards {
+    /// The page of `view` as HTML; `hrOnly` keys see the candidate KPIs only.
+    public static func render(_ view: DashboardView, organization: UUID, hrOnly: Bool, pool: ConnectionPool) async throws -> String {
+        let data = PageData(view: view, organization: organization, pool: pool)
+        let body: String = switch view.page {
+        case .overview: try await overview(data, hrOnly: hrOnly)
+        case .programme: try await programme(data)
+        case .content: try await content(data)
+        case .ssi: try await ssi(data)
+        case .results: try await results(data)
+        case .hr: try await hr(data)
+        }
+        return Layout.page(view, body: body)
+    }
+
+    public static func signIn(message: String?) -> String { Layout.signIn(message: message) }
+
+    public static func message(title: String, text: String) -> String { Layout.message(title: title, text: text) }
+
+    /// The twelve KPIs of ../shared/KPIS.md as tiles, each with the series column that draws its trend.
+    static let headline: [(key: String, series: String, column: String, per: String?)] = [
+        ("active_ambassadors", "activity", "active_ambassadors", nil),
+        ("content_shares", "activity", "posts", nil),
+        ("engagement_rate", "activity", "engagement_rate", nil),
+        ("posts_per_active_ambassador", "activity", "posts", "active_ambassadors"),
+        ("new_audience_members", "value", "new_audience_members", nil),
+        ("ssi_average", "ssi", "average_total", nil),
+        ("advocacy_visits", "traffic", "advocacy_visits", nil),
+        ("emv", "value", "emv", nil),
+        ("advocacy_leads", "pipeline", "advocacy_leads", nil),
+        ("advocacy_lead_conversion", "pipeline", "advocacy_leads_won", "advocacy_leads"),
+        ("advocacy_applications", "pipeline", "advocacy_applications", nil),
+        ("advocacy_hire_conversion", "pipeline", "advocacy_hires", "advocacy_applications"),
+    ]
+
+    static func series(_ name: String, granularity: String) -> KPITable.Kind {
+        switch name {
+        case "activity": .activitySeries(granularity: granularity)
+        case "value": .valueSeries(granularity: granularity)
+        case "ssi": .ssiSeries(granularity: granularity)
+        case "traffic": .trafficSeries(granularity: granularity)
+        default: .pipelineSeries(granularity: granularity)
+        }
+    }
+
+    static func overview(_ data: PageData, hrOnly: Bool) async throws -> String {
+        var report = try await data.report()
+        if hrOnly { report = report.only(families: ["candidates"]) }
+        var series: [String: [[String: Any]]] = [:]
+        let empty = headline.allSatisfy { report[$0.key]?.value.flatMap(Double.init).map { $0 == 0 } ?? true }
+        var html = empty ? "<p class=\"no-data\" role=\"note\">No data for this period.</p>" : ""
+        html += "<section class=\"tiles\" aria-label=\"KPIs\">"
+        for tile in headline {
+            guard let row = report[tile.key] else { continue }
+            let name = tile.series
+            if series[name] == nil { series[name] = try await data.rows(Self.series(name, granularity: data.view.granularity)) }
+            let trend = (series[name] ?? []).map { row -> Double? in
+                guard let value = number(row[tile.column]) else { return nil }
+                guard let per = tile.per else { return value }
+                return number(row[per]).flatMap { $0 > 0 ? value / $0 : nil }
+            }
+            html += self.tile(row, currency: report.currency, trend: trend, granularity: data.view.granularity)
+        }
+        return html + "</section><p class=\"muted\">Definitions: <a href=\"/v1/kpis/catalog?format=csv\">KPI catalog (CSV)</a> · "
+            + "<a href=\"/v1/kpis?\(data.view.periodQuery)&amp;format=csv\" download>Download these KPIs (CSV)</a></p>"
+    }
+
+    static func tile(_ row: KPIReport.Row, currency: String, trend: [Double?], granularity: String) -> String {
+        let value = row.value.flatMap(Double.init)
+        var html = "<article class=\"tile\" data-kpi=\"\(row.key)\"><h2>\(Formatting.html(row.name))</h2>"
+        html += "<div class=\"value\">\(Formatting.value(value, unit: row.unit, currency: currency))</div>"
+        if value == nil, let reason = row.reason { html += "<div class=\"muted\">\(Formatting.html(reason))</div>" }
+        if let change = row.change.flatMap(Double.init) {
+            let (arrow, style, word) = change > 0 ? ("▲", "up", "up") : change < 0 ? ("▼", "down", "down") : ("■", "flat", "unchanged")
+            html += "<div class=\"\(style)\"><span aria-hidden=\"true\">\(arrow)</span> <span class=\"visually-hidden\">\(word)</span> "
+            html += Formatting.change(change, unit: row.unit, currency: currency)
+            html += " <span class=\"muted\">vs \(Formatting.value(row.previous.flatMap(Double.init), unit: row.unit, currency: currency))</span></div>"
+        } else {
+            html += "<div class=\"muted\">previous: \(Formatting.value(row.previous.flatMap(Double.init), unit: row.unit, currency: currency))</div>"
+        }
+        return html + Charts.sparkline(title: "\(row.name) per \(granularity)", values: trend) + "</article>"
+    }
+
+    static func programme(_ data: PageData) async throws -> String {
+        let report = try await data.report()
+        var html = "<section class=\"tiles\">"
+        for key in ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"] {
+            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
+        }
+        html += "</section>"
+        let series = try await data.rows(.activitySeries(granularity: data.view.granularity))
+        html += Charts.line(
+            title: "Active ambassadors and posts per \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
+            series: [
+                Charts.Series(name: "Active ambassadors", values: series.map { number($0["active_ambassadors"]) }, colour: "#1f5fa8"),
+                Charts.Series(name: "Posts", values: series.map { number($0["posts"]) }, colour: "#b3261e"),
+            ],
+            unit: Formatting.count
+        )
+        let leaders = try await data.rows(.ambassadorLeaderboard(rankedBy: "posts"))
+        // Posts per ambassador: how many active ambassadors posted 1, 2-3, 4-7... times in the period.
+        let bins: [(String, ClosedRange<Double>)] = [("1", 1...1), ("2–3", 2...3), ("4–7", 4...7), ("8–15", 8...15), ("16–31", 16...31),
+                                                     ("32+", 32...Double.greatestFiniteMagnitude)]
+        let posts = leaders.compactMap { number($0["posts"]) }
+        html += Charts.bars(
+            title: "Active ambassadors by posts in the period", labels: bins.map { "\($0.0) posts" },
+            values: bins.map { bin in Double(posts.filter { bin.1.contains($0) }.count) }, unit: Formatting.count
+        )
+        html += Layout.table(
+            caption: "Ambassador leaderboard (by posts)", header: ["Rank", "Ambassador", "Team", "Posts", "Impressions", "Engagement rate"],
+            rows: leaders.prefix(20).map { row in
+                [text(row["rank"]), text(row["ambassador_id"]), text(row["team"]), count(row["posts"]), count(row["impressions"]),
+                 percent(row["engagement_rate"])]
+            },
+            csv: "/v1/leaderboards/ambassadors?\(data.view.query)&format=csv"
+        )
+        return html
+    }
+
+    static func content(_ data: PageData) async throws -> String {
+        let report = try await data.report()
+        var html = "<section class=\"tiles\">"
+        for key in ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"] {
+            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
+        }
+        html += "</section>"
+        let leaders = try await data.rows(.contentLeaderboard(rankedBy: "shares"))
+        html += Layout.table(
+            caption: "Most shared content", header: ["Rank", "Content", "Shares", "Ambassadors", "Impressions", "Engagements", "Engagement rate"],
+            rows: leaders.prefix(20).map { row in
+                [text(row["rank"]), text(row["title"] ?? row["content_id"]), count(row["shares"]), count(row["ambassadors"]),
+                 count(row["impressions"]), count(row["engagements"]), percent(row["engagement_rate"])]
+            },
+            csv: "/v1/leaderboards/content?\(data.view.query)&format=csv"
+        )
+        let networks = try await data.rows(.postBreakdown(dimension: "network"))
+        html += Charts.bars(
+            title: "Engagement rate by network", labels: networks.map { text($0["value"]) },
+            values: networks.map { number($0["engagement_rate"]) ?? 0 }, unit: Formatting.percent
+        )
+        html += Layout.table(
+            caption: "Posting results by network", header: ["Network", "Posts", "Ambassadors", "Impressions", "Engagement rate", "EMV"],
+            rows: networks.map { row in
+                [text(row["value"]), count(row["posts"]), count(row["active_ambassadors"]), count(row["impressions"]),
+                 percent(row["engagement_rate"]), money(row["emv"], report.currency)]
+            },
+            csv: "/v1/breakdowns/posts?\(data.view.query)&by=network&format=csv"
+        )
+        return html
+    }
+
+    static func ssi(_ data: PageData) async throws -> String {
+        let overview = object(try await SSIAnalytics.overview(
+            organization: data.organization, date: data.view.period.to, team: data.view.filters.team,
+            improvedSince: data.view.period.from, pool: data.pool
+        ))
+        let summary = overview["summary"] as? [String: Any] ?? [:]
+        var html = "<section class=\"tiles\">"
+        for (label, key, isRatio) in [("Average SSI", "average_total", false), ("Share above 75", "share_above_75", true),
+                                      ("Weekly change", "weekly_change", false), ("Monthly change", "monthly_change", false),
+                                      ("Average industry rank (top %)", "average_industry_rank_top_pct", false),
+                                      ("Average network rank (top %)", "average_network_rank_top_pct", false)] {
+            let value = number(summary[key])
+            html += "<article class=\"tile\" data-kpi=\"ssi.\(key)\"><h2>\(label)</h2><div class=\"value\">"
+            html += value.map { isRatio ? Formatting.percent($0) : Formatting.decimal($0, fractionDigits: 2) } ?? "n/a"
+            html += "</div></article>"
+        }
+        html += "</section>"
+        let pillars = ["average_brand": "Brand", "average_people": "People", "average_insights": "Insights", "average_relationships": "Relationships"]
+        html += Charts.bars(
+            title: "Average of each pillar (out of 25)", labels: pillars.keys.sorted().map { pillars[$0] ?? $0 },
+            values: pillars.keys.sorted().map { number(summary[$0]) ?? 0 }, unit: { Formatting.decimal($0, fractionDigits: 2) }
+        )
+        if data.view.filters.team == nil {
+            let series = try await data.rows(.ssiSeries(granularity: data.view.granularity))
+            html += Charts.line(
+                title: "Average SSI at the end of each \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
+                series: [Charts.Series(name: "Average SSI", values: series.map { number($0["average_total"]) }, colour: "#1f5fa8")],
+                unit: { Formatting.decimal($0, fractionDigits: 0) }
+            )
+        }
+        let bands = overview["bands"] as? [[String: Any]] ?? []
+        html += Charts.bars(title: "Ambassadors per SSI band", labels: bands.map { text($0["band"]) },
+                            values: bands.map { number($0["ambassadors"]) ?? 0 }, unit: Formatting.count)
+        html += Layout.table(
+            caption: "SSI bands", header: ["Band", "Ambassadors", "Share", "Relative post reach"],
+            rows: bands.map { [text($0["band"]), count($0["ambassadors"]), percent($0["share"]), percent($0["relative_reach"])] }, csv: nil
+        )
+        let leaderboard = overview["leaderboard"] as? [[String: Any]] ?? []
+        let teamQuery = data.view.filters.team.map { "&team=\(DashboardView.encode($0))" } ?? ""
+        html += Layout.table(
+            caption: "SSI leaderboard", header: ["Rank", "Ambassador", "Team", "SSI", "Snapshot"],
+            rows: leaderboard.prefix(20).map { [text($0["rank"]), text($0["ambassador_id"]), text($0["team"]), score($0["total_score"]), text($0["snapshot_date"])] },
+            csv: "/v1/ssi/leaderboard?date=\(data.view.period.to)\(teamQuery)&format=csv"
+        )
+        let improved = overview["most_improved"] as? [[String: Any]] ?? []
+        html += Layout.table(
+            caption: "Most improved since \(data.view.period.from)", header: ["Rank", "Ambassador", "Team", "From", "To", "Gain"],
+            rows: improved.map { [text($0["rank"]), text($0["ambassador_id"]), text($0["team"]), score($0["score_from"]), score($0["score_to"]), score($0["gain"])] },
+            csv: nil
+        )
+        let goals = overview["goals"] as? [[String: Any]] ?? []
+        html += Layout.table(
+            caption: "Goals", header: ["Ambassador", "Target", "By", "Current", "Progress", "Projected date"],
+            rows: goals.map { [text($0["ambassador_id"]), score($0["target_score"]), text($0["target_date"]), score($0["current_score"]),
+                               percent($0["progress"]), text($0["projected_date"], default: "not on the current trend")] },
+            csv: nil
+        )
+        return html
+    }
+
+    static func results(_ data: PageData) async throws -> String {
+        let report = try await data.report()
+        var html = "<section class=\"tiles\">"
+        for key in ["advocacy_visits", "advocacy_traffic_share", "emv", "programme_cost", "roi", "advocacy_leads"] {
+            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
+        }
+        html += "</section>"
+        let traffic = try await data.rows(.trafficSeries(granularity: data.view.granularity))
+        html += Charts.line(
+            title: "Advocacy share of website visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
+            series: [Charts.Series(name: "Advocacy share", values: traffic.map { number($0["advocacy_share"]) }, colour: "#1f5fa8")],
+            unit: Formatting.percent
+        )
+        if let emv = report["emv"], let detail = object(emv.detailJSON) as [String: Any]? {
+            html += Charts.bars(
+                title: "EMV by part", labels: ["Impressions", "Clicks", "Engagements"],
+                values: ["impressions", "clicks", "engagements"].map { number(detail[$0]) ?? 0 },
+                unit: { Formatting.money($0, currency: report.currency) }
+            )
+        }
+        if let roi = report["roi"] {
+            let detail = object(roi.detailJSON)
+            html += Layout.table(
+                caption: "Return on investment", header: ["EMV", "Won value", "Programme cost", "ROI"],
+                rows: [[money(detail["emv"], report.currency), money(detail["won_value"], report.currency), money(detail["cost"], report.currency),
+                        roi.value.flatMap(Double.init).map(Formatting.percent) ?? "n/a"]],
+                csv: "/v1/series/value?\(data.view.periodQuery)&granularity=\(data.view.granularity)&format=csv"
+            )
+        }
+        html += comparison(report["advocacy_lead_conversion"], title: "Lead conversion: advocacy against every other channel (95 % intervals)")
+        return html
+    }
+
+    static func hr(_ data: PageData) async throws -> String {
+        let report = try await data.report()
+        var html = "<section class=\"tiles\">"
+        for key in ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"] {
+            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
+        }
+        html += "</section>"
+        let pipeline = try await data.rows(.pipelineSeries(granularity: data.view.granularity))
+        html += Charts.line(
+            title: "Applications and hires sourced by ambassadors per \(data.view.granularity)", labels: pipeline.map { text($0["bucket"]) },
+            series: [
+                Charts.Series(name: "Applications", values: pipeline.map { number($0["advocacy_applications"]) }, colour: "#1f5fa8"),
+                Charts.Series(name: "Hires", values: pipeline.map { number($0["advocacy_hires"]) }, colour: "#b3261e"),
+            ],
+            unit: Formatting.count
+        )
+        let conversion = report["advocacy_hire_conversion"]
+        html += comparison(conversion, title: "Application-to-hire conversion: advocacy against other sources (95 % intervals)")
+        let detail = object(conversion?.detailJSON ?? "{}")
+        html += Layout.table(
+            caption: "Median time to hire", header: ["Advocacy", "Other sources"],
+            rows: [[days(detail["median_days_to_hire_advocacy"]), days(detail["median_days_to_hire_others"])]], csv: nil
+        )
+        let traffic = try await data.rows(.trafficSeries(granularity: data.view.granularity))
+        html += Charts.line(
+            title: "Careers-portal visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
+            series: [
+                Charts.Series(name: "All careers visits", values: traffic.map { number($0["careers_visits"]) }, colour: "#4a4a4a"),
+                Charts.Series(name: "From ambassadors", values: traffic.map { number($0["careers_advocacy_visits"]) }, colour: "#1f5fa8"),
+            ],
+            unit: Formatting.count
+        )
+        html += Layout.table(
+            caption: "Applications and hires", header: ["Bucket", "Applications", "Advocacy", "Advocacy hires", "Other hires"],
+            rows: pipeline.map { [text($0["bucket"]), count($0["applications"]), count($0["advocacy_applications"]), count($0["advocacy_hires"]),
+                                  count($0["other_hires"])] },
+            csv: "/v1/series/pipeline?\(data.view.periodQuery)&granularity=\(data.view.granularity)&format=csv"
+        )
+        return html
+    }
+
+    /// Advocacy against the others with their intervals, the lift, and whether the samples allow a conclusion.
+    static func comparison(_ row: KPIReport.Row?, title: String) -> String {
+        let detail = object(row?.detailJSON ?? "{}")
+        func group(_ name: String, _ label: String) -> (label: String, rate: Double?, low: Double?, high: Double?) {
+            let group = detail[name] as? [String: Any] ?? [:]
+            return ("\(label) (\(count(group["successes"])) of \(count(group["trials"])))", number(group["rate"]), number(group["ci95_low"]),
+                    number(group["ci95_high"]))
+        }
+        var html = Charts.intervals(title: title, groups: [group("advocacy", "Advocacy"), group("others", "Others")])
+        if let lift = number(detail["lift"]) {
+            html += "<p>Lift: ×\(Formatting.decimal(lift, fractionDigits: 2))"
+            if let low = number(detail["lift_ci95_low"]), let high = number(detail["lift_ci95_high"]) {
+                html += " (95 % interval ×\(Formatting.decimal(low, fractionDigits: 2)) to ×\(Formatting.decimal(high, fractionDigits: 2)))"
+            }
+            html += "</p>"
+        }
+        if let note = detail["note"] as? String { html += "<p class=\"muted\">\(Formatting.html(note))</p>" }
+        return html
+    }
+
+    // JSON values as the API answers them.
+    static func object(_ json: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+    }
+
+    static func number(_ value: Any?) -> Double? {
+        switch value {
+        case let number as NSNumber: number.doubleValue
+        case let text as String: Double(text)
+        default: nil
+        }
+    }
+
+    static func text(_ value: Any?, default fallback: String = "") -> String {
+        switch value {
+        case let text as String: text
+        case let number as NSNumber: number.stringValue
+        default: fallback
+        }
+    }
+
+    static func count(_ value: Any?) -> String { number(value).map(Formatting.count) ?? "n/a" }
+    static func percent(_ value: Any?) -> String { number(value).map(Formatting.percent) ?? "n/a" }
+    static func score(_ value: Any?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 2) } ?? "n/a" }
+    static func money(_ value: Any?, _ currency: String) -> String { number(value).map { Formatting.money($0, currency: currency) } ?? "n/a" }
+    static func days(_ value: Any?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 1) + " days" } ?? "n/a" }
+}
+
+/// One page's view and where its data comes from; the report is loaded once a page.
+struct PageData {
+    let view: DashboardView
+    let organization: UUID
+    let pool: ConnectionPool
+
+    func report() async throws -> KPIReport {
+        try await KPIReport.load(organization: organization, period: view.period, pool: pool)
+    }
+
+    func rows(_ kind: KPITable.Kind) async throws -> [[String: Any]] {
+        let json = try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters, pool: pool)
+        return (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
+    }
+}
