@@ -17,6 +17,12 @@ public struct KPIReport: Sendable {
         public let reason: String?
         /// The KPI's parts (numerator, denominator, intervals...), as JSON text.
         public let detailJSON: String
+
+        /// The same row shown in another unit.
+        public func withUnit(_ unit: String) -> Row {
+            Row(key: key, family: family, name: name, unit: unit, value: value, previous: previous, change: change,
+                changeRatio: changeRatio, reason: reason, detailJSON: detailJSON)
+        }
     }
 
     public let period: Period

@@ -3,13 +3,19 @@ import Foundation
 /// Numbers for people: thousands separators, percentages with one decimal, money with its currency symbol.
 /// Values arrive as the API's JSON numbers.
 public enum Formatting {
-    static func decimal(_ value: Double, fractionDigits: Int) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US")
-        formatter.numberStyle = .decimal
-        formatter.minimumFractionDigits = fractionDigits
-        formatter.maximumFractionDigits = fractionDigits
-        return formatter.string(from: NSNumber(value: value)) ?? String(value)
+    /// `value` rounded to `fractionDigits`, with comma thousands separators (NumberFormatter on Linux does not
+    /// honour its fraction digits, so this is done by hand).
+    public static func decimal(_ value: Double, fractionDigits: Int) -> String {
+        let fixed = String(format: "%.\(fractionDigits)f", abs(value))
+        let parts = fixed.split(separator: ".", maxSplits: 1)
+        var whole = String(parts.first ?? "0")
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "," + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        let negative = value < 0 && fixed.contains { $0 != "0" && $0 != "." }
+        return (negative ? "-" : "") + whole + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     static let symbols = ["EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "INR": "₹"]

@@ -86,7 +86,7 @@ enum Layout {
     static func page(_ view: DashboardView, body: String) -> String {
         let title = "\(view.page.title) · Employee advocacy"
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>\(Formatting.html(title))</title>"
+        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>\(Formatting.html(title))</title>"
         html += "<style>\(stylesheet)</style></head><body>"
         html += "<header><nav aria-label=\"Dashboards\"><ul>"
         for page in view.pages {
@@ -138,7 +138,7 @@ enum Layout {
 
     static func signIn(message: String?) -> String {
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Sign in · Employee advocacy</title>"
+        html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"icon\" href=\"data:,\"><title>Sign in · Employee advocacy</title>"
         html += "<style>\(stylesheet)</style></head><body><main class=\"sign-in\"><h1>Employee advocacy dashboards</h1>"
         if let message { html += "<p class=\"error\" role=\"alert\">\(Formatting.html(message))</p>" }
         html += "<form method=\"post\" action=\"/sign-in\"><label for=\"key\">Organisation key</label>"

@@ -73,6 +73,9 @@ public enum Dashboards {
 
     static func tile(_ row: KPIReport.Row, currency: String, trend: [Double?], granularity: String) -> String {
         let value = row.value.flatMap(Double.init)
+        // The catalog's "ratio" of posts per ambassador is a quotient, not a share: shown as a number.
+        var row = row
+        if row.key == "posts_per_active_ambassador" { row = row.withUnit("count") }
         var html = "<article class=\"tile\" data-kpi=\"\(row.key)\"><h2>\(Formatting.html(row.name))</h2>"
         html += "<div class=\"value\">\(Formatting.value(value, unit: row.unit, currency: currency))</div>"
         if value == nil, let reason = row.reason { html += "<div class=\"muted\">\(Formatting.html(reason))</div>" }
