@@ -766,27 +766,32 @@ CREATE FUNCTION rollup.recompute_day(org uuid, d date) RETURNS bytea[]
     END
     $$;
 
--- Rebuilds the cumulative post counts of some ambassadors from their days.
+-- Rebuilds the cumulative post counts of some ambassadors from their days, in one pass: each ambassador's
+-- span of days, its posting days joined by hash, a running sum.
 CREATE FUNCTION rollup.rebuild_ambassador_posts(org uuid, posters bytea[]) RETURNS void
     LANGUAGE sql
     AS $$
         DELETE FROM rollup.ambassador_posts
         WHERE organization_id = org AND ambassador_id IN (SELECT convert_from(p, 'UTF8') FROM unnest(posters) AS p);
         INSERT INTO rollup.ambassador_posts (organization_id, ambassador_id, first_day, cumulative)
-        SELECT org, convert_from(span.entity, 'UTF8'), span.first_day,
-               (SELECT array_agg(c.running ORDER BY c.day)
-                FROM (
-                    SELECT g.day::date AS day, sum(coalesce(e.facts, 0)) OVER (ORDER BY g.day)::integer AS running
-                    FROM generate_series(span.first_day, span.last_day, interval '1 day') AS g (day)
-                    LEFT JOIN rollup.entity_days AS e
-                           ON e.organization_id = org AND e.kind = 'poster' AND e.entity = span.entity AND e.day = g.day::date
-                ) AS c)
-        FROM (
-            SELECT e.entity, min(e.day) AS first_day, max(e.day) AS last_day
+        WITH posting AS (
+            SELECT e.entity, e.day, e.facts
             FROM rollup.entity_days AS e
             WHERE e.organization_id = org AND e.kind = 'poster' AND e.entity = ANY (posters)
-            GROUP BY e.entity
-        ) AS span
+        ),
+        spans AS (
+            SELECT p.entity, min(p.day) AS first_day, max(p.day) AS last_day FROM posting AS p GROUP BY p.entity
+        ),
+        running AS (
+            SELECT s.entity, s.first_day, g.day::date AS day,
+                   sum(coalesce(p.facts, 0)) OVER (PARTITION BY s.entity ORDER BY g.day)::integer AS total
+            FROM spans AS s
+            CROSS JOIN generate_series(s.first_day, s.last_day, interval '1 day') AS g (day)
+            LEFT JOIN posting AS p ON p.entity = s.entity AND p.day = g.day::date
+        )
+        SELECT org, convert_from(r.entity, 'UTF8'), r.first_day, array_agg(r.total ORDER BY r.day)
+        FROM running AS r
+        GROUP BY r.entity, r.first_day
     $$;
 
 -- Recomputes the queued days of an organisation, oldest first: at most max_days of them, only those in

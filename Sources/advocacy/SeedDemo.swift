@@ -49,14 +49,19 @@ struct SeedDemo: AsyncParsableCommand {
             // The dashboards read rollups: build them now rather than on the first requests.
             let rollupStart = ContinuousClock.now
             let rollups = ProgressBar(label: "rollups")
+            // A year of ten million facts takes minutes: no statement timeout for this one-off build.
+            var configuration = try database.poolConfiguration(applicationName: "advocacy-seed")
+            configuration.connection.statementTimeout = nil
+            let rollupPool = ConnectionPool(configuration: configuration, logger: logger)
             let queued = try await pool.tenantQuery(
                 summary.organizationID, "SELECT count(DISTINCT day) FROM rollup.dirty_days WHERE organization_id = $1", [summary.organizationID]
             )[0].decode(Int.self, at: 0)
             var done = 0
-            while case let count = try await Rollups.maintainQueued(days: 4, pool: pool), count > 0 {
+            while case let count = try await Rollups.maintainQueued(days: 32, pool: rollupPool), count > 0 {
                 done += count
                 rollups.update(done: min(done, queued), total: max(queued, 1))
             }
+            await rollupPool.close()
             rollups.finish()
             print("rollups: \(done) days in \((ContinuousClock.now - rollupStart).components.seconds) s")
         } catch {
