@@ -26,6 +26,7 @@ struct KPIBenchmark {
         var sizes = [1_000_000]
         var requests = 30
         var port = 18_081
+        var reseed = true
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
@@ -33,7 +34,8 @@ struct KPIBenchmark {
             case "--facts": sizes = value.split(separator: ",").compactMap { Int($0) }
             case "--requests": requests = Int(value) ?? requests
             case "--port": port = Int(value) ?? port
-            default: throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --port)")
+            case "--reseed": reseed = value != "no"
+            default: throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --port, --reseed yes|no)")
             }
         }
         guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
@@ -43,12 +45,15 @@ struct KPIBenchmark {
         var medians: [String: [Double]] = [:]
         for facts in sizes {
             let slug = "bench-kpi-\(facts)"
-            say("seeding \(slug) (\(facts) facts, year ending \(endDate))...")
-            try seed(advocacy, facts: facts, slug: slug, databaseURL: databaseURL)
             let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
+            let seeded = try admin.query("SELECT count(*) FROM core.organizations WHERE slug = $1", [slug])[0].decode(Int.self, at: 0) > 0
+            if reseed || !seeded {
+                say("seeding \(slug) (\(facts) facts, year ending \(endDate))...")
+                try seed(advocacy, facts: facts, slug: slug, databaseURL: databaseURL)
+            }
             let organization = try admin.query("SELECT organization_id FROM core.organizations WHERE slug = $1", [slug])[0]
                 .decode(UUID.self, at: 0)
-            let key = try APIKeys.create(organization: organization, name: "kpi-benchmark", scopes: [.marketing], expiresAt: nil,
+            let key = try APIKeys.create(organization: organization, name: "kpi-benchmark", scopes: [.marketing, .hr], expiresAt: nil,
                                          actor: nil, on: admin).key
             let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
             defer { server.stop() }
@@ -65,6 +70,20 @@ struct KPIBenchmark {
                                name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
                                percentile(api, 0.5) * 1000, percentile(api, 0.95) * 1000, percentile(raw, 0.5) * 1000,
                                percentile(raw, 0.5) / percentile(api, 0.5)))
+                }
+            }
+            say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
+            for days in [90, 365] {
+                let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
+                for (page, behind) in pages(from: from) {
+                    let query = "from=\(from)&to=\(endDate)"
+                    let html = try await timeHTTP("http://127.0.0.1:\(port)/dashboard/\(page)?\(query)", cookie: key, requests: requests)
+                    let api = try await timeHTTP("http://127.0.0.1:\(port)\(behind)", key: key, requests: requests)
+                    medians["page \(page) \(days)", default: []].append(percentile(html, 0.95))
+                    say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
+                               "/dashboard/\(page)".padding(toLength: 44, withPad: " ", startingAt: 0), days,
+                               percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(api, 0.5) * 1000,
+                               percentile(html, 0.5) / percentile(api, 0.5)))
                 }
             }
             server.stop()
@@ -106,6 +125,16 @@ struct KPIBenchmark {
         return result
     }
 
+    /// Each dashboard page and the API call whose answer it draws most from.
+    static func pages(from: String) -> [(String, String)] {
+        let period = "from=\(from)&to=\(endDate)"
+        return [
+            ("overview", "/v1/kpis?\(period)"), ("programme", "/v1/kpis/programme?\(period)"),
+            ("content", "/v1/leaderboards/content?\(period)"), ("ssi", "/v1/ssi?date=\(endDate)&improved_since=\(from)"),
+            ("results", "/v1/kpis/traffic?\(period)"), ("hr", "/v1/kpis/candidates?\(period)"),
+        ]
+    }
+
     static func seed(_ advocacy: URL, facts: Int, slug: String, databaseURL: String) throws {
         let process = Process()
         process.executableURL = advocacy
@@ -119,11 +148,13 @@ struct KPIBenchmark {
         guard process.terminationStatus == 0 else { throw BenchmarkError("seed-demo failed for \(slug)") }
     }
 
-    static func timeHTTP(_ url: String, key: String, requests: Int) async throws -> [Double] {
+    /// Latencies of `requests` GETs after 2 warm-ups, with the key as a bearer token or as the dashboards' cookie.
+    static func timeHTTP(_ url: String, key: String? = nil, cookie: String? = nil, requests: Int) async throws -> [Double] {
         var samples: [Double] = []
         for attempt in 0..<(requests + 2) {
             var request = HTTPClientRequest(url: url)
-            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+            if let cookie { request.headers.add(name: "Cookie", value: "advocacy_key=\(cookie)") }
             let started = ContinuousClock.now
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
             _ = try await response.body.collect(upTo: 64 << 20)
