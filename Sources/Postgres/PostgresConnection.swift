@@ -124,6 +124,8 @@ public final class PostgresConnection: @unchecked Sendable {
             ("client_encoding", "UTF8"),
             ("extra_float_digits", "3"),
             ("application_name", settings.applicationName),
+            // Our statements are short or read rollups: compiling them (hundreds of ms) costs more than it saves.
+            ("jit", "off"),
         ]
         if let timeout = settings.statementTimeout {
             setup.append(("statement_timeout", "\(timeout.milliseconds)ms"))

@@ -27,6 +27,8 @@ struct KPIBenchmark {
         var requests = 30
         var port = 18_081
         var reseed = true
+        var rawSamples = 3
+        var timePages = true
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
@@ -35,7 +37,10 @@ struct KPIBenchmark {
             case "--requests": requests = Int(value) ?? requests
             case "--port": port = Int(value) ?? port
             case "--reseed": reseed = value != "no"
-            default: throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --port, --reseed yes|no)")
+            case "--raw-samples": rawSamples = max(1, Int(value) ?? rawSamples)
+            case "--pages": timePages = value != "no"
+            default:
+                throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --raw-samples, --port, --reseed yes|no, --pages yes|no)")
             }
         }
         guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
@@ -63,8 +68,8 @@ struct KPIBenchmark {
                 let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
                 for (name, path, rawSQL) in endpoints(from: from) {
                     let api = try await timeHTTP("http://127.0.0.1:\(port)\(path)", key: key, requests: requests)
-                    // The raw computation takes seconds at 10 million facts: its median of 3 is enough for a ratio.
-                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: 3)
+                    // The raw computation takes seconds at 10 million facts: a median of a few is enough for a ratio.
+                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: rawSamples)
                     medians["\(name) \(days)", default: []].append(percentile(api, 0.95))
                     say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
                                name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
@@ -72,8 +77,10 @@ struct KPIBenchmark {
                                percentile(raw, 0.5) / percentile(api, 0.5)))
                 }
             }
-            say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
-            for days in [90, 365] {
+            if timePages {
+                say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
+            }
+            for days in [90, 365] where timePages {
                 let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
                 for (page, behind) in pages(from: from) {
                     let query = "from=\(from)&to=\(endDate)"
