@@ -82,7 +82,9 @@ CREATE TABLE rollup.entity_days (
     facts           integer NOT NULL CHECK (facts > 0),
     PRIMARY KEY (organization_id, kind, entity, day)
 );
-CREATE INDEX entity_days_by_day ON rollup.entity_days (organization_id, day);
+-- The day first: led by organization_id, the planner (misled by per-tenant statistics) would walk this
+-- index and filter instead of the primary key when looking for an entity's previous or next day.
+CREATE INDEX entity_days_by_day ON rollup.entity_days (day, organization_id);
 
 CREATE TABLE rollup.entities_seen (
     organization_id uuid NOT NULL,
@@ -765,23 +767,26 @@ CREATE FUNCTION rollup.recompute_day(org uuid, d date) RETURNS bytea[]
             SELECT DISTINCT org, n.day
             FROM changes AS c
             CROSS JOIN LATERAL (
-                SELECT e.day FROM rollup.entity_days AS e
-                WHERE e.organization_id = org AND e.kind = c.kind AND e.entity = c.entity AND e.day > d
-                ORDER BY e.day LIMIT 1
+                -- The next row of the primary key: a row comparison only that index serves (with plain
+                -- conditions the planner may walk entity_days_by_day and filter, for every entity).
+                SELECT e.kind, e.entity, e.day FROM rollup.entity_days AS e
+                WHERE (e.organization_id, e.kind, e.entity, e.day) > (org, c.kind, c.entity, d)
+                ORDER BY e.organization_id, e.kind, e.entity, e.day LIMIT 1
             ) AS n
-            WHERE c.new_facts IS NULL OR c.old_facts IS NULL
+            WHERE (c.new_facts IS NULL OR c.old_facts IS NULL) AND n.kind = c.kind AND n.entity = c.entity
         )
         SELECT coalesce(array_agg(c.entity) FILTER (WHERE c.kind = 'poster'), '{}') INTO changed_posters FROM changes AS c;
 
         DELETE FROM rollup.entities_seen WHERE organization_id = org AND day = d;
         INSERT INTO rollup.entities_seen (organization_id, kind, day, first_time, seen_again)
         WITH gaps AS (
-            SELECT e.kind, d - p.day AS gap
+            SELECT e.kind, CASE WHEN p.kind = e.kind AND p.entity = e.entity THEN d - p.day END AS gap
             FROM rollup.entity_days AS e
             LEFT JOIN LATERAL (
-                SELECT x.day FROM rollup.entity_days AS x
-                WHERE x.organization_id = org AND x.kind = e.kind AND x.entity = e.entity AND x.day < d
-                ORDER BY x.day DESC LIMIT 1
+                -- The previous row of the primary key (see next_days above).
+                SELECT x.kind, x.entity, x.day FROM rollup.entity_days AS x
+                WHERE (x.organization_id, x.kind, x.entity, x.day) < (org, e.kind, e.entity, d)
+                ORDER BY x.organization_id DESC, x.kind DESC, x.entity DESC, x.day DESC LIMIT 1
             ) AS p ON true
             WHERE e.organization_id = org AND e.day = d
         ),
