@@ -87,8 +87,10 @@ public enum KPITable {
         [organization, period.from, period.to] + (kind.usesChoice ? [kind.choice] : []) + (kind.usesFilters ? filters.parameters : [])
     }
 
-    public static func json(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
+    public static func json(
+        _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool, refresh: Bool = true
+    ) async throws -> String {
+        if refresh { try await Rollups.refresh(organization: organization, through: period.to, pool: pool) }
         return try await pool.tenantQuery(
             organization, "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
         )[0].decode(String.self, at: 0)

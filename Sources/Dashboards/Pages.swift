@@ -7,6 +7,8 @@ import Postgres
 public enum Dashboards {
     /// The page of `view` as HTML; `hrOnly` keys see the candidate KPIs only.
     public static func render(_ view: DashboardView, organization: UUID, hrOnly: Bool, pool: ConnectionPool) async throws -> String {
+        // One refresh of the rollups for the whole page; its reads then skip theirs.
+        try await Rollups.refresh(organization: organization, through: view.period.to, pool: pool)
         let data = PageData(view: view, organization: organization, pool: pool)
         let body: String = switch view.page {
         case .overview: try await overview(data, hrOnly: hrOnly)
@@ -71,6 +73,13 @@ public enum Dashboards {
             + "<a href=\"/v1/kpis?\(data.view.periodQuery)&amp;format=csv\" download>Download these KPIs (CSV)</a></p>"
     }
 
+    /// The tiles of these KPIs, without trend lines, for the pages below the overview.
+    static func tiles(_ report: KPIReport, _ keys: [String], granularity: String) -> String {
+        "<section class=\"tiles\">"
+            + keys.compactMap { report[$0] }.map { tile($0, currency: report.currency, trend: [], granularity: granularity) }.joined()
+            + "</section>"
+    }
+
     static func tile(_ row: KPIReport.Row, currency: String, trend: [Double?], granularity: String) -> String {
         let value = row.value.flatMap(Double.init)
         // The catalog's "ratio" of posts per ambassador is a quotient, not a share: shown as a number.
@@ -92,11 +101,7 @@ public enum Dashboards {
 
     static func programme(_ data: PageData) async throws -> String {
         let report = try await data.report()
-        var html = "<section class=\"tiles\">"
-        for key in ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"] {
-            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
-        }
-        html += "</section>"
+        var html = tiles(report, ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"], granularity: data.view.granularity)
         let series = try await data.rows(.activitySeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Active ambassadors and posts per \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
@@ -128,11 +133,7 @@ public enum Dashboards {
 
     static func content(_ data: PageData) async throws -> String {
         let report = try await data.report()
-        var html = "<section class=\"tiles\">"
-        for key in ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"] {
-            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
-        }
-        html += "</section>"
+        var html = tiles(report, ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"], granularity: data.view.granularity)
         let leaders = try await data.rows(.contentLeaderboard(rankedBy: "shares"))
         html += Layout.table(
             caption: "Most shared content", header: ["Rank", "Content", "Shares", "Ambassadors", "Impressions", "Engagements", "Engagement rate"],
@@ -220,11 +221,7 @@ public enum Dashboards {
 
     static func results(_ data: PageData) async throws -> String {
         let report = try await data.report()
-        var html = "<section class=\"tiles\">"
-        for key in ["advocacy_visits", "advocacy_traffic_share", "emv", "programme_cost", "roi", "advocacy_leads"] {
-            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
-        }
-        html += "</section>"
+        var html = tiles(report, ["advocacy_visits", "advocacy_traffic_share", "emv", "programme_cost", "roi", "advocacy_leads"], granularity: data.view.granularity)
         let traffic = try await data.rows(.trafficSeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Advocacy share of website visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
@@ -253,11 +250,7 @@ public enum Dashboards {
 
     static func hr(_ data: PageData) async throws -> String {
         let report = try await data.report()
-        var html = "<section class=\"tiles\">"
-        for key in ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"] {
-            if let row = report[key] { html += tile(row, currency: report.currency, trend: [], granularity: data.view.granularity) }
-        }
-        html += "</section>"
+        var html = tiles(report, ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"], granularity: data.view.granularity)
         let pipeline = try await data.rows(.pipelineSeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Applications and hires sourced by ambassadors per \(data.view.granularity)", labels: pipeline.map { text($0["bucket"]) },
@@ -347,11 +340,12 @@ struct PageData {
     let pool: ConnectionPool
 
     func report() async throws -> KPIReport {
-        try await KPIReport.load(organization: organization, period: view.period, pool: pool)
+        try await KPIReport.load(organization: organization, period: view.period, pool: pool, refresh: false)
     }
 
     func rows(_ kind: KPITable.Kind) async throws -> [[String: Any]] {
-        let json = try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters, pool: pool)
+        let json = try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters, pool: pool,
+                                           refresh: false)
         return (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
     }
 }

@@ -119,13 +119,16 @@ struct KPIController {
             return Self.respond(format, body: try await KPITable.csv(series, organization: organization, period: period, filters: filters, pool: pool),
                                 fileName: fileName)
         }
-        let report = try await KPIReport.load(organization: organization, period: period, pool: pool).only(families: [name])
+        // One refresh of the rollups for the report, the series and the breakdown.
+        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
+        let report = try await KPIReport.load(organization: organization, period: period, pool: pool, refresh: false).only(families: [name])
         var body = String(report.json().dropLast())
         body += ",\"family\":\"\(name)\",\"granularity\":\"\(series.choice)\",\"series\":"
-        body += try await KPITable.json(series, organization: organization, period: period, filters: filters, pool: pool)
+        body += try await KPITable.json(series, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
         if let breakdown {
             body += ",\"breakdown_by\":\"\(breakdown.choice)\",\"breakdown\":"
-            body += try await KPITable.json(breakdown, organization: organization, period: period, filters: filters, pool: pool)
+            body += try await KPITable.json(breakdown, organization: organization, period: period, filters: filters, pool: pool,
+                                            refresh: false)
         }
         return Response.json(body + "}")
     }
