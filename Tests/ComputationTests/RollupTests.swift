@@ -96,9 +96,12 @@ struct RollupTests {
         }
     }
 
-    func kpi(_ key: String, _ organization: UUID, _ period: (String, String), on pool: ConnectionPool) async throws -> String? {
+    func kpi(_ key: String, _ organization: UUID, _ period: (String, String), raw: Bool = false, on pool: ConnectionPool) async throws
+        -> String?
+    {
         try await pool.query(
-            "SELECT value::text FROM kpi.summary($1, $2::date, $3::date) WHERE key = $4", [organization, period.0, period.1, key]
+            "SELECT value::text FROM kpi.\(raw ? "summary_raw" : "summary")($1, $2::date, $3::date) WHERE key = $4",
+            [organization, period.0, period.1, key]
         )[0].decode(String?.self, at: 0)
     }
 
@@ -159,11 +162,7 @@ struct RollupTests {
             add("rate_card.set", "2026-06-01T00:00:00Z", ["network": "linkedin", "currency": "EUR", "effective_from": "2026-04-01",
                 "cpm": 99, "cpc": 9, "cost_per_reaction": 1, "cost_per_comment": 2, "cost_per_reshare": 3])
             add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "networks": ["linkedin": 123_456]])
-            let data = try JSONSerialization.data(withJSONObject: events)
-            let items = try BatchParser.parse(Array(data), format: .json, limits: IngestionLimits())
-            let outcomes = try await EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger)
-                .ingest(items, organization: organization)
-            #expect(outcomes.allSatisfy { $0.status == .accepted }, "\(outcomes.filter { $0.status != .accepted })")
+            try await ingest(events, organization, on: pool)
             try await expectEqualToRaw(organization, periods: periods, on: pool)
             #expect(try await kpi("emv", organization, periods[0], on: pool) != before)
 
@@ -172,9 +171,41 @@ struct RollupTests {
             _ = try await pool.tenantQuery(organization, "SELECT core.erase_person_hash($1, $2)", [organization, "early-member"])
             try await expectEqualToRaw(organization, periods: periods, on: pool)
             let leftovers = try await pool.query(
-                "SELECT count(*) FROM rollup.ambassador_posts WHERE organization_id = $1 AND ambassador_id = $2", [organization, ambassador]
+                "SELECT count(*) FROM rollup.posters WHERE organization_id = $1 AND $2 = ANY (ambassador_ids)", [organization, ambassador]
             )[0]
             #expect(try leftovers.decode(Int.self, at: 0) == 0)
+        }
+    }
+
+    func ingest(_ events: [[String: Any]], _ organization: UUID, on pool: ConnectionPool) async throws {
+        let data = try JSONSerialization.data(withJSONObject: events)
+        let items = try BatchParser.parse(Array(data), format: .json, limits: IngestionLimits())
+        let outcomes = try await EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger)
+            .ingest(items, organization: organization)
+        #expect(outcomes.allSatisfy { $0.status == .accepted }, "\(outcomes.filter { $0.status != .accepted })")
+    }
+
+    @Test("a poster counts as an active ambassador once enrolled, whichever fact comes first")
+    func enrolmentAfterPosts() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 22)
+            let period = ("2026-03-01", "2026-03-31")
+            try await expectEqualToRaw(organization, periods: [period], on: pool)
+            let before = try await kpi("active_ambassadors", organization, period, on: pool)
+            try await ingest([["id": "newcomer-post", "type": "post.published", "occurred_at": "2026-03-10T09:00:00Z",
+                               "data": ["post_id": "newcomer-post", "ambassador_id": "newcomer", "network": "linkedin"]]],
+                             organization, on: pool)
+            try await expectEqualToRaw(organization, periods: [period], on: pool)
+            #expect(try await kpi("active_ambassadors", organization, period, on: pool) == before, "not enrolled: not counted")
+
+            try await ingest([["id": "newcomer-enrolled", "type": "ambassador.enrolled", "occurred_at": "2026-03-20T00:00:00Z",
+                               "data": ["ambassador_id": "newcomer", "enrolled_at": "2026-03-20T00:00:00Z"]]],
+                             organization, on: pool)
+            try await expectEqualToRaw(organization, periods: [period, ("2026-03-01", "2026-03-15"), ("2025-07-01", "2026-06-30")], on: pool)
+            #expect(try await kpi("active_ambassadors", organization, period, on: pool) == before.map { String((Int($0) ?? 0) + 1) })
+            // Enrolled after the end of a period: not active in it.
+            #expect(try await kpi("active_ambassadors", organization, ("2026-03-01", "2026-03-15"), on: pool)
+                    == kpi("active_ambassadors", organization, ("2026-03-01", "2026-03-15"), raw: true, on: pool))
         }
     }
 
