@@ -136,9 +136,9 @@ public enum Dashboards {
         var html = tiles(report, ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"], granularity: data.view.granularity)
         let leaders = try await data.rows(.contentLeaderboard(rankedBy: "shares"))
         html += Layout.table(
-            caption: "Most shared content", header: ["Rank", "Content", "Shares", "Ambassadors", "Impressions", "Engagements", "Engagement rate"],
+            caption: "Most shared content", header: ["Rank", "Content", "Campaign", "Shares", "Impressions", "Engagements", "Engagement rate"],
             rows: leaders.prefix(20).map { row in
-                [text(row["rank"]), text(row["title"] ?? row["content_id"]), count(row["shares"]), count(row["ambassadors"]),
+                [text(row["rank"]), text(row["title"] ?? row["content_id"]), text(row["campaign"]), count(row["shares"]),
                  count(row["impressions"]), count(row["engagements"]), percent(row["engagement_rate"])]
             },
             csv: "/v1/leaderboards/content?\(data.view.query)&format=csv"

@@ -77,6 +77,8 @@ public struct Migrator: Sendable {
             let start = ContinuousClock.now
             do {
                 try connection.transaction { connection in
+                    // A migration may backfill tables: it is not held to the statement timeout of requests.
+                    try connection.execute("SET LOCAL statement_timeout = 0")
                     try connection.execute(migration.sql)
                     let elapsed = ContinuousClock.now - start
                     try connection.query(

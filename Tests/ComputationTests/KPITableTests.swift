@@ -31,7 +31,7 @@ struct KPITableTests {
             let content = rows(try await KPITable.json(.contentLeaderboard(rankedBy: "shares"), organization: organization,
                                                        period: february, filters: KPIFilters(), pool: pool))
             #expect(content.count == 1)
-            #expect((content.first?["ambassadors"] as? NSNumber)?.intValue == 2)
+            #expect((content.first?["shares"] as? NSNumber)?.intValue == 2)
             #expect((content.first?["engagement_rate"] as? NSNumber)?.doubleValue == 0.02)
             let onX = rows(try await KPITable.json(.contentLeaderboard(rankedBy: "shares"), organization: organization,
                                                    period: february, filters: KPIFilters(network: "x"), pool: pool))

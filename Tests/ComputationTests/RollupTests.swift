@@ -58,8 +58,13 @@ struct RollupTests {
             [organization, period.0, period.1]
         )
         found += try summary.map { "summary \(try $0.decode(String.self, at: 0))" }
-        for series in ["activity_series", "traffic_series", "pipeline_series", "value_series"] {
-            for granularity in Self.granularities {
+        // Each series by each granularity, each leaderboard by each ranking, the breakdown by network: the same
+        // rows (ranks included).
+        let tables = ["activity_series", "traffic_series", "pipeline_series", "value_series"].map { ($0, Self.granularities) }
+            + [("ambassador_leaderboard", ["posts", "engagement"]), ("content_leaderboard", ["shares", "engagement_rate"]),
+               ("post_breakdown", ["network"])]
+        for (series, choices) in tables {
+            for choice in choices {
                 let rollup = "kpi.\(series)($1, $2::date, $3::date, $4)"
                 let raw = "kpi.\(series)_raw($1, $2::date, $3::date, $4)"
                 let count = try await pool.query(
@@ -70,9 +75,9 @@ struct RollupTests {
                         (SELECT * FROM \(raw) EXCEPT ALL SELECT * FROM \(rollup))
                     ) AS differing
                     """,
-                    [organization, period.0, period.1, granularity]
+                    [organization, period.0, period.1, choice]
                 )[0].decode(Int.self, at: 0)
-                if count > 0 { found.append("\(series) by \(granularity): \(count) rows") }
+                if count > 0 { found.append("\(series) by \(choice): \(count) rows") }
             }
         }
         let ssi = try await pool.query(
