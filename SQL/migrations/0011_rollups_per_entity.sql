@@ -11,9 +11,9 @@
 --   rollup.posts_through, network_posts_through, content_through  for each day with a post, everyone's
 --                         cumulative numbers by ordinal.
 -- The numbers of [from, to] are the row of the last posting day <= to minus the row of the last posting day
--- < from, element by element. The posters' enrolment dates are kept by ordinal beside their ids, so that
--- counting the enrolled ones needs no join: a change of core.ambassadors queues the day -infinity, which
--- rollup.maintain reads as "refresh the enrolment dates".
+-- < from, element by element. The posters' enrolment dates and teams are kept by ordinal beside their ids,
+-- so that counting the enrolled ones and naming teams needs no join: a change of core.ambassadors queues
+-- the day -infinity, which rollup.maintain reads as "refresh the posters' enrolment dates and teams".
 --
 -- The content leaderboard loses its count of distinct ambassadors per item: a distinct count per item and
 -- period has no additive form, and reading every post of the period is what the rollups are for avoiding.
@@ -55,9 +55,10 @@ CREATE TABLE rollup.posters (
     -- Position = ordinal. A poster whose posts are all gone (erased, deleted) leaves a NULL: the other
     -- ordinals stay put, and its numbers are zero in every row.
     ambassador_ids  text[] NOT NULL,
-    -- enrolled_at[i]: when ambassador_ids[i] enrolled (NULL: unknown ambassador, or no date).
+    -- enrolled_at[i], teams[i]: ambassador_ids[i]'s enrolment date and current team (NULL: unknown).
     enrolled_at     timestamptz[] NOT NULL,
-    CHECK (cardinality(enrolled_at) = cardinality(ambassador_ids))
+    teams           text[] NOT NULL,
+    CHECK (cardinality(enrolled_at) = cardinality(ambassador_ids) AND cardinality(teams) = cardinality(ambassador_ids))
 );
 
 CREATE TABLE rollup.contents (
@@ -127,16 +128,16 @@ CREATE FUNCTION rollup.recompute_post_days(org uuid, d date) RETURNS void
         FROM valued AS v GROUP BY v.network;
     $$;
 
--- The enrolment dates of some ambassadors, in the same order (NULL for an unknown one).
-CREATE FUNCTION rollup.enrolment_dates(org uuid, ids text[]) RETURNS timestamptz[]
-    LANGUAGE sql STABLE
+-- Saves the organisation's posters by ordinal, with their enrolment dates and teams from core.ambassadors.
+CREATE FUNCTION rollup.save_posters(org uuid, ids text[]) RETURNS void
+    LANGUAGE sql
     AS $$
-        SELECT ARRAY(
-            SELECT a.enrolled_at
-            FROM unnest(ids) WITH ORDINALITY AS s (id, ordinal)
-            LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = s.id
-            ORDER BY s.ordinal
-        )
+        INSERT INTO rollup.posters (organization_id, ambassador_ids, enrolled_at, teams)
+        SELECT org, ids, coalesce(array_agg(a.enrolled_at ORDER BY s.ordinal), '{}'), coalesce(array_agg(a.team ORDER BY s.ordinal), '{}')
+        FROM unnest(ids) WITH ORDINALITY AS s (id, ordinal)
+        LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = s.id
+        ON CONFLICT (organization_id) DO UPDATE
+        SET ambassador_ids = excluded.ambassador_ids, enrolled_at = excluded.enrolled_at, teams = excluded.teams
     $$;
 
 -- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since
@@ -175,8 +176,7 @@ CREATE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[]) RE
                           AND p.ambassador_id NOT IN (SELECT k.id FROM known AS k WHERE k.id IS NOT NULL)
                         ORDER BY p.ambassador_id)
         INTO ids;
-        INSERT INTO rollup.posters (organization_id, ambassador_ids, enrolled_at) VALUES (org, ids, rollup.enrolment_dates(org, ids))
-        ON CONFLICT (organization_id) DO UPDATE SET ambassador_ids = excluded.ambassador_ids, enrolled_at = excluded.enrolled_at;
+        PERFORM rollup.save_posters(org, ids);
 
         SELECT c.content_ids INTO items FROM rollup.contents AS c WHERE c.organization_id = org;
         items := coalesce(items, '{}') || ARRAY(
@@ -249,7 +249,7 @@ CREATE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[]) RE
     $$;
 
 -- As in 0010, plus each recomputed day's numbers per entity, the cumulative rows rebuilt from the first
--- recomputed day, and the day -infinity read as a change of enrolment.
+-- recomputed day, and the day -infinity read as a change of the ambassadors (enrolment dates, teams).
 CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL, to_date date DEFAULT NULL, max_days integer DEFAULT 8,
                                            wait boolean DEFAULT false) RETURNS integer
     LANGUAGE plpgsql
@@ -260,7 +260,7 @@ CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL
         d date;
         posters bytea[] := '{}';
         since date;
-        enrolment_changed boolean := false;
+        ambassadors_changed boolean := false;
         done integer := 0;
     BEGIN
         IF NOT EXISTS (SELECT FROM rollup.dirty_days AS q WHERE q.organization_id = org
@@ -284,7 +284,7 @@ CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL
             DELETE FROM rollup.dirty_days WHERE organization_id = org AND day = ANY (batch);
             FOREACH d IN ARRAY batch LOOP
                 IF d = '-infinity' THEN
-                    enrolment_changed := true;
+                    ambassadors_changed := true;
                 ELSE
                     posters := posters || rollup.recompute_day(org, d);
                     PERFORM rollup.recompute_post_days(org, d);
@@ -295,8 +295,8 @@ CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL
         END LOOP;
         IF since IS NOT NULL THEN
             PERFORM rollup.rebuild_through(org, since, ARRAY(SELECT DISTINCT p FROM unnest(posters) AS p));
-        ELSIF enrolment_changed THEN
-            UPDATE rollup.posters SET enrolled_at = rollup.enrolment_dates(org, ambassador_ids) WHERE organization_id = org;
+        ELSIF ambassadors_changed THEN
+            PERFORM rollup.save_posters(org, p.ambassador_ids) FROM rollup.posters AS p WHERE p.organization_id = org;
         END IF;
         RETURN done;
     END
@@ -323,12 +323,12 @@ CREATE FUNCTION rollup.posts_per_ambassador(org uuid, from_date date, to_date da
         WHERE p.organization_id = org AND u.through_to > coalesce(u.before_from, 0)
     $$;
 
--- Each ambassador's posts, impressions and engagements of the posts published in [from, to].
+-- Each ambassador's posts, impressions and engagements of the posts published in [from, to], with the team.
 CREATE FUNCTION rollup.ambassador_totals(org uuid, from_date date, to_date date)
-    RETURNS TABLE (ambassador_id text, posts bigint, impressions bigint, engagements bigint)
+    RETURNS TABLE (ambassador_id text, team text, posts bigint, impressions bigint, engagements bigint)
     LANGUAGE sql STABLE
     AS $$
-        SELECT u.id, u.posts - coalesce(u.posts_before, 0), u.impressions - coalesce(u.impressions_before, 0),
+        SELECT u.id, u.team, u.posts - coalesce(u.posts_before, 0), u.impressions - coalesce(u.impressions_before, 0),
                u.engagements - coalesce(u.engagements_before, 0)
         FROM rollup.posters AS p
         LEFT JOIN rollup.posts_through AS t
@@ -337,8 +337,9 @@ CREATE FUNCTION rollup.ambassador_totals(org uuid, from_date date, to_date date)
         LEFT JOIN rollup.posts_through AS f
                ON f.organization_id = org
               AND f.day = (SELECT max(x.day) FROM rollup.posts_through AS x WHERE x.organization_id = org AND x.day < from_date)
-        CROSS JOIN LATERAL unnest(p.ambassador_ids, t.posts, t.impressions, t.engagements, f.posts, f.impressions, f.engagements)
-            AS u (id, posts, impressions, engagements, posts_before, impressions_before, engagements_before)
+        CROSS JOIN LATERAL unnest(p.ambassador_ids, p.teams, t.posts, t.impressions, t.engagements, f.posts, f.impressions,
+                                  f.engagements)
+            AS u (id, team, posts, impressions, engagements, posts_before, impressions_before, engagements_before)
         WHERE p.organization_id = org AND u.posts > coalesce(u.posts_before, 0)
     $$;
 
@@ -528,9 +529,8 @@ CREATE FUNCTION kpi.ambassador_leaderboard(
         END IF;
         RETURN QUERY
         SELECT rank() OVER (ORDER BY CASE WHEN ranked_by = 'posts' THEN t.posts ELSE t.engagements END DESC),
-               t.ambassador_id, a.team, t.posts, t.impressions, t.engagements, round(t.engagements::numeric / nullif(t.impressions, 0), 6)
+               t.ambassador_id, t.team, t.posts, t.impressions, t.engagements, round(t.engagements::numeric / nullif(t.impressions, 0), 6)
         FROM rollup.ambassador_totals(org, from_date, to_date) AS t
-        LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = t.ambassador_id
         ORDER BY 1, t.ambassador_id;
     END
     $$;
@@ -651,7 +651,7 @@ GRANT EXECUTE ON FUNCTION rollup.posts_per_ambassador(uuid, date, date), rollup.
     TO advocacy_reader;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_service, advocacy_reader;
 
--- Enrolment dates, kept by ordinal in rollup.posters: any change queues the day -infinity (see maintain).
+-- Enrolment dates and teams, kept by ordinal in rollup.posters: any change queues the day -infinity (see maintain).
 SELECT rollup.watch('core.ambassadors', $q$ SELECT r.organization_id, '-infinity'::date FROM $rows AS r $q$);
 
 -- The organisations' rollups so far: each posting day's numbers per entity, then the cumulative rows.

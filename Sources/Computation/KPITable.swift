@@ -96,6 +96,42 @@ public enum KPITable {
         )[0].decode(String.self, at: 0)
     }
 
+    /// The first `rows` rows of a long list as JSON, and how its rows spread over bins of one count column
+    /// (`bins[i]`: rows with a value in [bounds[i], bounds[i + 1]), the last bin open): what a page shows of a
+    /// leaderboard, from the same function as the API's answer, without carrying every row.
+    public static func preview(
+        _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, rows: Int,
+        binning: (column: BinnedColumn, bounds: [Int])? = nil, pool: ConnectionPool
+    ) async throws -> (json: String, bins: [Int]) {
+        var parameters = parameters(kind, organization, period, filters) + [rows]
+        let limit = "$\(parameters.count)"
+        var bins = "NULL::text"
+        if let (column, bounds) = binning {
+            parameters.append(bounds)
+            let thresholds = "$\(parameters.count)::int[]"
+            bins = """
+                (SELECT string_agg(coalesce(c.rows, 0)::text, ',' ORDER BY b)
+                 FROM generate_series(1, cardinality(\(thresholds))) AS b
+                 LEFT JOIN (SELECT width_bucket(l.\(column.rawValue), \(thresholds)) AS bin, count(*) AS rows
+                            FROM listed AS l GROUP BY 1) AS c ON c.bin = b)
+                """
+        }
+        let result = try await pool.tenantQuery(
+            organization,
+            """
+            WITH listed AS MATERIALIZED (SELECT * FROM \(kind.call))
+            SELECT (SELECT coalesce(json_agg(t), '[]') FROM (SELECT * FROM listed LIMIT \(limit)) AS t)::text, \(bins)
+            """,
+            parameters
+        )[0]
+        return (try result.decode(String.self, at: 0), try result.decode(String?.self, at: 1)?.split(separator: ",").compactMap { Int($0) } ?? [])
+    }
+
+    /// The count columns a preview can bin (spliced into SQL: a closed list).
+    public enum BinnedColumn: String, Sendable {
+        case posts
+    }
+
     public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
         try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
         let rows = try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))

@@ -52,17 +52,17 @@ public enum Dashboards {
     }
 
     static func overview(_ data: PageData, hrOnly: Bool) async throws -> String {
-        var report = try await data.report()
+        var names: [String] = []
+        for tile in headline where !names.contains(tile.series) { names.append(tile.series) }
+        var (report, tables) = try await data.load(names.map { Self.series($0, granularity: data.view.granularity) })
         if hrOnly { report = report.only(families: ["candidates"]) }
-        var series: [String: [[String: Any]]] = [:]
+        let series = Dictionary(uniqueKeysWithValues: zip(names, tables))
         let empty = headline.allSatisfy { report[$0.key]?.value.flatMap(Double.init).map { $0 == 0 } ?? true }
         var html = empty ? "<p class=\"no-data\" role=\"note\">No data for this period.</p>" : ""
         html += "<section class=\"tiles\" aria-label=\"KPIs\">"
         for tile in headline {
             guard let row = report[tile.key] else { continue }
-            let name = tile.series
-            if series[name] == nil { series[name] = try await data.rows(Self.series(name, granularity: data.view.granularity)) }
-            let trend = (series[name] ?? []).map { row -> Double? in
+            let trend = (series[tile.series] ?? []).map { row -> Double? in
                 guard let value = number(row[tile.column]) else { return nil }
                 guard let per = tile.per else { return value }
                 return number(row[per]).flatMap { $0 > 0 ? value / $0 : nil }
@@ -100,9 +100,17 @@ public enum Dashboards {
     }
 
     static func programme(_ data: PageData) async throws -> String {
-        let report = try await data.report()
+        // Posts per ambassador: how many active ambassadors posted 1, 2-3, 4-7... times in the period.
+        let bins: [(label: String, from: Int)] = [("1", 1), ("2–3", 2), ("4–7", 4), ("8–15", 8), ("16–31", 16), ("32+", 32)]
+        async let leaderboard = KPITable.preview(
+            .ambassadorLeaderboard(rankedBy: "posts"), organization: data.organization, period: data.view.period,
+            filters: data.view.filters, rows: 20, binning: (.posts, bins.map(\.from)), pool: data.pool
+        )
+        let (report, tables) = try await data.load([.activitySeries(granularity: data.view.granularity)])
+        let series = tables[0]
+        let (leadersJSON, perBin) = try await leaderboard
+        let leaders = PageData.parse(leadersJSON)
         var html = tiles(report, ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"], granularity: data.view.granularity)
-        let series = try await data.rows(.activitySeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Active ambassadors and posts per \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
             series: [
@@ -111,18 +119,13 @@ public enum Dashboards {
             ],
             unit: Formatting.count
         )
-        let leaders = try await data.rows(.ambassadorLeaderboard(rankedBy: "posts"))
-        // Posts per ambassador: how many active ambassadors posted 1, 2-3, 4-7... times in the period.
-        let bins: [(String, ClosedRange<Double>)] = [("1", 1...1), ("2–3", 2...3), ("4–7", 4...7), ("8–15", 8...15), ("16–31", 16...31),
-                                                     ("32+", 32...Double.greatestFiniteMagnitude)]
-        let posts = leaders.compactMap { number($0["posts"]) }
         html += Charts.bars(
-            title: "Active ambassadors by posts in the period", labels: bins.map { "\($0.0) posts" },
-            values: bins.map { bin in Double(posts.filter { bin.1.contains($0) }.count) }, unit: Formatting.count
+            title: "Posting ambassadors by posts in the period", labels: bins.map { "\($0.label) posts" },
+            values: perBin.map(Double.init), unit: Formatting.count
         )
         html += Layout.table(
             caption: "Ambassador leaderboard (by posts)", header: ["Rank", "Ambassador", "Team", "Posts", "Impressions", "Engagement rate"],
-            rows: leaders.prefix(20).map { row in
+            rows: leaders.map { row in
                 [text(row["rank"]), text(row["ambassador_id"]), text(row["team"]), count(row["posts"]), count(row["impressions"]),
                  percent(row["engagement_rate"])]
             },
@@ -132,18 +135,22 @@ public enum Dashboards {
     }
 
     static func content(_ data: PageData) async throws -> String {
-        let report = try await data.report()
+        async let leaderboard = KPITable.preview(
+            .contentLeaderboard(rankedBy: "shares"), organization: data.organization, period: data.view.period,
+            filters: data.view.filters, rows: 20, pool: data.pool
+        )
+        let (report, tables) = try await data.load([.postBreakdown(dimension: "network")])
+        let networks = tables[0]
+        let leaders = PageData.parse(try await leaderboard.json)
         var html = tiles(report, ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"], granularity: data.view.granularity)
-        let leaders = try await data.rows(.contentLeaderboard(rankedBy: "shares"))
         html += Layout.table(
             caption: "Most shared content", header: ["Rank", "Content", "Campaign", "Shares", "Impressions", "Engagements", "Engagement rate"],
-            rows: leaders.prefix(20).map { row in
+            rows: leaders.map { row in
                 [text(row["rank"]), text(row["title"] ?? row["content_id"]), text(row["campaign"]), count(row["shares"]),
                  count(row["impressions"]), count(row["engagements"]), percent(row["engagement_rate"])]
             },
             csv: "/v1/leaderboards/content?\(data.view.query)&format=csv"
         )
-        let networks = try await data.rows(.postBreakdown(dimension: "network"))
         html += Charts.bars(
             title: "Engagement rate by network", labels: networks.map { text($0["value"]) },
             values: networks.map { number($0["engagement_rate"]) ?? 0 }, unit: Formatting.percent
@@ -160,10 +167,13 @@ public enum Dashboards {
     }
 
     static func ssi(_ data: PageData) async throws -> String {
-        let overview = object(try await SSIAnalytics.overview(
+        async let analytics = SSIAnalytics.overview(
             organization: data.organization, date: data.view.period.to, team: data.view.filters.team,
             improvedSince: data.view.period.from, pool: data.pool
-        ))
+        )
+        // The organisation's series only: a team's SSI has no rollup series.
+        let series = data.view.filters.team == nil ? try await data.tables([.ssiSeries(granularity: data.view.granularity)])[0] : []
+        let overview = object(try await analytics)
         let summary = overview["summary"] as? [String: Any] ?? [:]
         var html = "<section class=\"tiles\">"
         for (label, key, isRatio) in [("Average SSI", "average_total", false), ("Share above 75", "share_above_75", true),
@@ -182,7 +192,6 @@ public enum Dashboards {
             values: pillars.keys.sorted().map { number(summary[$0]) ?? 0 }, unit: { Formatting.decimal($0, fractionDigits: 2) }
         )
         if data.view.filters.team == nil {
-            let series = try await data.rows(.ssiSeries(granularity: data.view.granularity))
             html += Charts.line(
                 title: "Average SSI at the end of each \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
                 series: [Charts.Series(name: "Average SSI", values: series.map { number($0["average_total"]) }, colour: "#1f5fa8")],
@@ -220,9 +229,9 @@ public enum Dashboards {
     }
 
     static func results(_ data: PageData) async throws -> String {
-        let report = try await data.report()
+        let (report, tables) = try await data.load([.trafficSeries(granularity: data.view.granularity)])
+        let traffic = tables[0]
         var html = tiles(report, ["advocacy_visits", "advocacy_traffic_share", "emv", "programme_cost", "roi", "advocacy_leads"], granularity: data.view.granularity)
-        let traffic = try await data.rows(.trafficSeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Advocacy share of website visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
             series: [Charts.Series(name: "Advocacy share", values: traffic.map { number($0["advocacy_share"]) }, colour: "#1f5fa8")],
@@ -249,9 +258,10 @@ public enum Dashboards {
     }
 
     static func hr(_ data: PageData) async throws -> String {
-        let report = try await data.report()
+        let (report, tables) = try await data.load([.pipelineSeries(granularity: data.view.granularity),
+                                                    .trafficSeries(granularity: data.view.granularity)])
+        let (pipeline, traffic) = (tables[0], tables[1])
         var html = tiles(report, ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"], granularity: data.view.granularity)
-        let pipeline = try await data.rows(.pipelineSeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Applications and hires sourced by ambassadors per \(data.view.granularity)", labels: pipeline.map { text($0["bucket"]) },
             series: [
@@ -267,7 +277,6 @@ public enum Dashboards {
             caption: "Median time to hire", header: ["Advocacy", "Other sources"],
             rows: [[days(detail["median_days_to_hire_advocacy"]), days(detail["median_days_to_hire_others"])]], csv: nil
         )
-        let traffic = try await data.rows(.trafficSeries(granularity: data.view.granularity))
         html += Charts.line(
             title: "Careers-portal visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
             series: [
@@ -333,19 +342,37 @@ public enum Dashboards {
     static func days(_ value: Any?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 1) + " days" } ?? "n/a" }
 }
 
-/// One page's view and where its data comes from; the report is loaded once a page.
-struct PageData {
+/// One page's view and where its data comes from. A page asks for its report and its tables at once:
+/// they run on as many pooled connections, so a page waits for its slowest read, not for their sum.
+struct PageData: Sendable {
     let view: DashboardView
     let organization: UUID
     let pool: ConnectionPool
 
-    func report() async throws -> KPIReport {
-        try await KPIReport.load(organization: organization, period: view.period, pool: pool, refresh: false)
+    /// The period's report and these tables, read concurrently.
+    func load(_ kinds: [KPITable.Kind]) async throws -> (KPIReport, [[[String: Any]]]) {
+        async let report = KPIReport.load(organization: organization, period: view.period, pool: pool, refresh: false)
+        let tables = try await tables(kinds)
+        return (try await report, tables)
     }
 
-    func rows(_ kind: KPITable.Kind) async throws -> [[String: Any]] {
-        let json = try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters, pool: pool,
-                                           refresh: false)
-        return (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
+    /// These tables (the API's JSON, parsed), read concurrently.
+    func tables(_ kinds: [KPITable.Kind]) async throws -> [[[String: Any]]] {
+        let texts = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (index, kind) in kinds.enumerated() {
+                group.addTask {
+                    (index, try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters,
+                                                    pool: pool, refresh: false))
+                }
+            }
+            var texts = Array(repeating: "[]", count: kinds.count)
+            for try await (index, text) in group { texts[index] = text }
+            return texts
+        }
+        return texts.map(Self.parse)
+    }
+
+    static func parse(_ json: String) -> [[String: Any]] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
     }
 }

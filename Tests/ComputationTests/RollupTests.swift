@@ -166,7 +166,7 @@ struct RollupTests {
                 "people": 15.91, "insights": 13.09, "relationships": 25])
             add("rate_card.set", "2026-06-01T00:00:00Z", ["network": "linkedin", "currency": "EUR", "effective_from": "2026-04-01",
                 "cpm": 99, "cpc": 9, "cost_per_reaction": 1, "cost_per_comment": 2, "cost_per_reshare": 3])
-            add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "networks": ["linkedin": 123_456]])
+            add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "team": "Moved", "networks": ["linkedin": 123_456]])
             try await ingest(events, organization, on: pool)
             try await expectEqualToRaw(organization, periods: periods, on: pool)
             #expect(try await kpi("emv", organization, periods[0], on: pool) != before)
