@@ -661,3 +661,7 @@ SELECT rollup.rebuild_through(
            ARRAY(SELECT DISTINCT e.entity FROM rollup.entity_days AS e
                  WHERE e.organization_id = o.organization_id AND e.kind = 'poster'))
 FROM core.organizations AS o;
+
+-- Statistics now, so the first reads are planned on them.
+ANALYZE rollup.poster_days, rollup.content_days, rollup.network_days, rollup.posts_through, rollup.network_posts_through,
+        rollup.content_through;

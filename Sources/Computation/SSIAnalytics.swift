@@ -2,46 +2,59 @@ import Foundation
 import Postgres
 
 /// The SSI views of `SQL/migrations/0004_ssi.sql`, shaped for the API: PostgreSQL builds the JSON, so the
-/// numbers are exactly the ones a BI tool reads from the same functions.
+/// numbers are exactly the ones a BI tool reads from the same functions. They read the SSI spans of the
+/// rollups (0012): each read first recomputes the queued days up to its date.
 public enum SSIAnalytics {
-    /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`.
+    /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`: five reads run
+    /// concurrently, each answering its part's JSON.
     public static func overview(
-        organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool
+        organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool, refresh: Bool = true
     ) async throws -> String {
-        let rows = try await pool.tenantQuery(
-            organization,
-            """
-            SELECT json_build_object(
-                'date', $2::date,
-                'team', $3::text,
-                'summary', (SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s),
-                'bands', (SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b),
-                'leaderboard', (SELECT coalesce(json_agg(l), '[]')
-                                FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l),
-                'most_improved', (SELECT coalesce(json_agg(m), '[]')
-                                  FROM (SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20) AS m),
-                'most_improved_since', $4::date,
-                'goals', (SELECT coalesce(json_agg(g), '[]')
-                          FROM kpi.ssi_goal_progress($1, $2::date) AS g
-                          WHERE $3::text IS NULL OR EXISTS (
-                              SELECT 1 FROM core.ambassadors AS a
-                              WHERE a.organization_id = $1 AND a.ambassador_id = g.ambassador_id AND a.team = $3))
-            )::text
-            """,
-            [organization, date, team, improvedSince]
-        )
-        return try rows[0].decode(String.self, at: 0)
+        if refresh { try await Rollups.refresh(organization: organization, through: date, pool: pool) }
+        let parts: [(String, String)] = [
+            ("summary", "SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s"),
+            ("bands", "SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b"),
+            ("leaderboard", "SELECT coalesce(json_agg(l), '[]') FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l"),
+            ("most_improved", """
+                SELECT coalesce(json_agg(m), '[]') FROM (SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20) AS m
+                """),
+            ("goals", """
+                SELECT coalesce(json_agg(g), '[]')
+                FROM kpi.ssi_goal_progress($1, $2::date) AS g
+                WHERE $3::text IS NULL OR EXISTS (
+                    SELECT 1 FROM core.ambassadors AS a
+                    WHERE a.organization_id = $1 AND a.ambassador_id = g.ambassador_id AND a.team = $3)
+                """),
+        ]
+        let answers = try await withThrowingTaskGroup(of: (String, String).self) { group in
+            for (name, sql) in parts {
+                group.addTask {
+                    // Only the most improved reads $4 (an unused parameter would have no type).
+                    let parameters: [(any PostgresEncodable)?] = [organization, date, team] + (sql.contains("$4") ? [improvedSince] : [])
+                    let row = try await pool.tenantQuery(organization, "SELECT (\(sql))::text", parameters)[0]
+                    return (name, try row.decode(String?.self, at: 0) ?? "null")
+                }
+            }
+            var answers: [String: String] = [:]
+            for try await (name, json) in group { answers[name] = json }
+            return answers
+        }
+        var out = "{\"date\":\(JSONText.string(date)),\"team\":\(team.map(JSONText.string) ?? "null")"
+        for (name, _) in parts { out += ",\(JSONText.string(name)):\(answers[name] ?? "null")" }
+        return out + ",\"most_improved_since\":\(JSONText.string(improvedSince))}"
     }
 
     /// The leaderboard at `date` as a JSON array.
     public static func leaderboardJSON(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
-        try await pool.tenantQuery(
+        try await Rollups.refresh(organization: organization, through: date, pool: pool)
+        return try await pool.tenantQuery(
             organization, "SELECT coalesce(json_agg(l), '[]')::text FROM kpi.ssi_leaderboard($1, $2::date, $3) AS l", [organization, date, team]
         )[0].decode(String.self, at: 0)
     }
 
     /// The leaderboard at `date` as CSV.
     public static func leaderboardCSV(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
+        try await Rollups.refresh(organization: organization, through: date, pool: pool)
         let rows = try await pool.tenantQuery(
             organization, "SELECT rank::text, ambassador_id, coalesce(team, ''), total_score::text, snapshot_date::text FROM kpi.ssi_leaderboard($1, $2::date, $3)",
             [organization, date, team]

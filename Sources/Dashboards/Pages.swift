@@ -169,7 +169,7 @@ public enum Dashboards {
     static func ssi(_ data: PageData) async throws -> String {
         async let analytics = SSIAnalytics.overview(
             organization: data.organization, date: data.view.period.to, team: data.view.filters.team,
-            improvedSince: data.view.period.from, pool: data.pool
+            improvedSince: data.view.period.from, pool: data.pool, refresh: false
         )
         // The organisation's series only: a team's SSI has no rollup series.
         let series = data.view.filters.team == nil ? try await data.tables([.ssiSeries(granularity: data.view.granularity)])[0] : []

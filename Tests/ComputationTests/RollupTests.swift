@@ -88,6 +88,17 @@ struct RollupTests {
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
         if ssi > 0 { found.append("ssi_series: \(ssi) months") }
+        // Each ambassador's SSI at the start, the middle and the end of the period: spans against snapshots.
+        let latest = try await pool.query(
+            """
+            SELECT count(*) FROM unnest(ARRAY[$2::date, $2::date + ($3::date - $2::date) / 2, $3::date]) AS d (at),
+                   LATERAL ((SELECT * FROM kpi.ssi_latest($1, d.at) EXCEPT ALL SELECT * FROM kpi.ssi_latest_raw($1, d.at))
+                            UNION ALL
+                            (SELECT * FROM kpi.ssi_latest_raw($1, d.at) EXCEPT ALL SELECT * FROM kpi.ssi_latest($1, d.at))) AS x
+            """,
+            [organization, period.0, period.1]
+        )[0].decode(Int.self, at: 0)
+        if latest > 0 { found.append("ssi_latest: \(latest) rows") }
         return found
     }
 
