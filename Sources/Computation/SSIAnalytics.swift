@@ -3,7 +3,7 @@ import Postgres
 
 /// The SSI views of `SQL/migrations/0004_ssi.sql`, shaped for the API: PostgreSQL builds the JSON, so the
 /// numbers are exactly the ones a BI tool reads from the same functions. They read the SSI spans of the
-/// rollups (0012): each read first recomputes the queued days up to its date.
+/// rollups (0011): each read first recomputes the queued days up to its date.
 public enum SSIAnalytics {
     /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`: five reads run
     /// concurrently, each answering its part's JSON.
