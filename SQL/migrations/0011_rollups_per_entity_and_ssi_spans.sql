@@ -101,14 +101,30 @@ CREATE TABLE rollup.content_through (
 -- ---------------------------------------------------------------------------------------------------------
 -- Maintenance.
 
+-- What the cumulative rows are built from, for one day: its numbers per ambassador and network and per
+-- content item, as text.
+CREATE FUNCTION rollup.post_days_text(org uuid, d date) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT coalesce((SELECT string_agg(p::text, ';' ORDER BY p.ambassador_id, p.network) FROM rollup.poster_days AS p
+                         WHERE p.organization_id = org AND p.day = d), '')
+               || '|' || coalesce((SELECT string_agg(c::text, ';' ORDER BY c.content_id) FROM rollup.content_days AS c
+                                   WHERE c.organization_id = org AND c.day = d), '')
+    $$;
+
 -- A day's numbers per ambassador and network, per content item, per network, from its posts valued once.
--- Planned as rollup.recompute_day is (a day is a few thousand rows: index lookups, no hashing of tables).
-CREATE FUNCTION rollup.recompute_post_days(org uuid, d date) RETURNS void
-    LANGUAGE sql
+-- Returns whether the numbers the cumulative rows are built from changed (a late visit or lead on a past
+-- day changes none of them: no cumulative row to rebuild). Planned as rollup.recompute_day is (a day is a
+-- few thousand rows: index lookups, no hashing of tables).
+CREATE FUNCTION rollup.recompute_post_days(org uuid, d date) RETURNS boolean
+    LANGUAGE plpgsql
     SET enable_hashjoin = off
     SET enable_mergejoin = off
     SET jit = off
     AS $$
+    DECLARE
+        before CONSTANT text := rollup.post_days_text(org, d);
+    BEGIN
         DELETE FROM rollup.poster_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.content_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.network_days WHERE organization_id = org AND day = d;
@@ -131,6 +147,8 @@ CREATE FUNCTION rollup.recompute_post_days(org uuid, d date) RETURNS void
         INSERT INTO rollup.network_days (organization_id, day, network, posts, impressions, engagements, emv)
         SELECT org, d, v.network, count(*), sum(v.impressions), sum(v.engagements), coalesce(sum(v.emv), 0)
         FROM valued AS v GROUP BY v.network;
+        RETURN rollup.post_days_text(org, d) IS DISTINCT FROM before;
+    END
     $$;
 
 -- Saves the organisation's posters by ordinal, with their enrolment dates and teams from core.ambassadors.
@@ -254,7 +272,8 @@ CREATE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[]) RE
     $$;
 
 -- As in 0010, plus each recomputed day's numbers per entity and SSI spans, the cumulative rows rebuilt from
--- the first recomputed day, and the day -infinity read as a change of the ambassadors (enrolment dates, teams).
+-- the first day whose numbers per entity changed, and the day -infinity read as a change of the ambassadors
+-- (enrolment dates, teams).
 CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL, to_date date DEFAULT NULL, max_days integer DEFAULT 8,
                                            wait boolean DEFAULT false) RETURNS integer
     LANGUAGE plpgsql
@@ -292,9 +311,10 @@ CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL
                     ambassadors_changed := true;
                 ELSE
                     posters := posters || rollup.recompute_day(org, d);
-                    PERFORM rollup.recompute_post_days(org, d);
+                    IF rollup.recompute_post_days(org, d) THEN
+                        since := least(since, d);
+                    END IF;
                     PERFORM rollup.recompute_ssi_spans(org, d);
-                    since := least(since, d);
                 END IF;
             END LOOP;
             done := done + cardinality(batch);
@@ -541,12 +561,12 @@ CREATE FUNCTION kpi.ambassador_leaderboard(
     END
     $$;
 
--- Content ranked by shares (posts sharing it) or by engagement rate in a period, from the posts: as in 0005,
--- without the distinct ambassadors.
-CREATE FUNCTION kpi.content_leaderboard_raw(
-    org uuid, from_date date, to_date date, ranked_by text DEFAULT 'shares', team_filter text DEFAULT NULL,
-    department_filter text DEFAULT NULL, region_filter text DEFAULT NULL, network_filter text DEFAULT NULL,
-    campaign_filter text DEFAULT NULL
+-- Content ranked by shares (posts sharing it) or by engagement rate in a period, as in 0005 without the
+-- distinct ambassadors: each item's numbers from the rollups, or (from_rollups false) from the filtered
+-- posts; one ranking for both. The title and campaign are the item's current ones.
+CREATE FUNCTION kpi.content_ranking(
+    org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text,
+    network_filter text, campaign_filter text, from_rollups boolean
 )
     RETURNS TABLE (rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint,
                    engagement_rate numeric)
@@ -558,16 +578,19 @@ CREATE FUNCTION kpi.content_leaderboard_raw(
         END IF;
         RETURN QUERY
         WITH per_content AS (
-            SELECT f.content_id, max(f.campaign) AS campaign, count(*) AS shares, sum(f.impressions)::bigint AS impressions,
-                   sum(f.engagements)::bigint AS engagements
+            SELECT t.content_id, t.shares, t.impressions, t.engagements
+            FROM rollup.content_totals(org, from_date, to_date) AS t
+            WHERE from_rollups
+            UNION ALL
+            SELECT f.content_id, count(*), sum(f.impressions)::bigint, sum(f.engagements)::bigint
             FROM kpi.filtered_posts(org, from_date, to_date, team_filter, department_filter, region_filter, network_filter,
                                     campaign_filter) AS f
-            WHERE f.content_id IS NOT NULL
+            WHERE NOT from_rollups AND f.content_id IS NOT NULL
             GROUP BY f.content_id
         )
         SELECT rank() OVER (ORDER BY CASE WHEN ranked_by = 'shares' THEN p.shares::numeric
                                           ELSE coalesce(p.engagements::numeric / nullif(p.impressions, 0), -1) END DESC),
-               p.content_id, c.title, p.campaign, p.shares, p.impressions, p.engagements,
+               p.content_id, c.title, c.campaign, p.shares, p.impressions, p.engagements,
                round(p.engagements::numeric / nullif(p.impressions, 0), 6)
         FROM per_content AS p
         LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = p.content_id
@@ -575,6 +598,7 @@ CREATE FUNCTION kpi.content_leaderboard_raw(
     END
     $$;
 
+-- From the rollups when no filter is given.
 CREATE FUNCTION kpi.content_leaderboard(
     org uuid, from_date date, to_date date, ranked_by text DEFAULT 'shares', team_filter text DEFAULT NULL,
     department_filter text DEFAULT NULL, region_filter text DEFAULT NULL, network_filter text DEFAULT NULL,
@@ -582,24 +606,25 @@ CREATE FUNCTION kpi.content_leaderboard(
 )
     RETURNS TABLE (rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint,
                    engagement_rate numeric)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE sql STABLE
     AS $$
-    BEGIN
-        IF ranked_by NOT IN ('shares', 'engagement_rate') OR num_nonnulls(team_filter, department_filter, region_filter,
-                                                                            network_filter, campaign_filter) > 0 THEN
-            RETURN QUERY SELECT * FROM kpi.content_leaderboard_raw(org, from_date, to_date, ranked_by, team_filter,
-                                                                   department_filter, region_filter, network_filter, campaign_filter);
-            RETURN;
-        END IF;
-        RETURN QUERY
-        SELECT rank() OVER (ORDER BY CASE WHEN ranked_by = 'shares' THEN t.shares::numeric
-                                          ELSE coalesce(t.engagements::numeric / nullif(t.impressions, 0), -1) END DESC),
-               t.content_id, c.title, c.campaign, t.shares, t.impressions, t.engagements,
-               round(t.engagements::numeric / nullif(t.impressions, 0), 6)
-        FROM rollup.content_totals(org, from_date, to_date) AS t
-        LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = t.content_id
-        ORDER BY 1, t.content_id;
-    END
+        SELECT * FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
+                                          network_filter, campaign_filter,
+                                          num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) = 0)
+    $$;
+
+-- Always from the posts: the reference.
+CREATE FUNCTION kpi.content_leaderboard_raw(
+    org uuid, from_date date, to_date date, ranked_by text DEFAULT 'shares', team_filter text DEFAULT NULL,
+    department_filter text DEFAULT NULL, region_filter text DEFAULT NULL, network_filter text DEFAULT NULL,
+    campaign_filter text DEFAULT NULL
+)
+    RETURNS TABLE (rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint,
+                   engagement_rate numeric)
+    LANGUAGE sql STABLE
+    AS $$
+        SELECT * FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
+                                          network_filter, campaign_filter, false)
     $$;
 
 -- Posts by team, department, region, network or campaign; by network without filters, from the rollups.
@@ -629,33 +654,6 @@ CREATE FUNCTION kpi.post_breakdown(
 
 DROP FUNCTION rollup.rebuild_ambassador_posts(uuid, bytea[]);
 DROP TABLE rollup.ambassador_posts;
-
--- ---------------------------------------------------------------------------------------------------------
--- Tenancy and rights, as in 0010.
-
-DO $$
-DECLARE
-    keyed regclass;
-BEGIN
-    FOREACH keyed IN ARRAY ARRAY['rollup.poster_days', 'rollup.content_days', 'rollup.network_days', 'rollup.posters',
-                                 'rollup.contents', 'rollup.posts_through', 'rollup.network_posts_through',
-                                 'rollup.content_through']::regclass[]
-    LOOP
-        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', keyed);
-        EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', keyed);
-        EXECUTE format(
-            'CREATE POLICY tenant_isolation ON %s USING (organization_id = core.current_organization()) '
-            'WITH CHECK (organization_id = core.current_organization())', keyed);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO advocacy_service', keyed);
-        EXECUTE format('GRANT SELECT ON %s TO advocacy_reader', keyed);
-    END LOOP;
-END
-$$;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rollup TO advocacy_service;
-GRANT EXECUTE ON FUNCTION rollup.posts_per_ambassador(uuid, date, date), rollup.ambassador_totals(uuid, date, date),
-                          rollup.content_totals(uuid, date, date), rollup.network_totals(uuid, date, date)
-    TO advocacy_reader;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_service, advocacy_reader;
 
 -- Enrolment dates and teams, kept by ordinal in rollup.posters: any change queues the day -infinity (see maintain).
 SELECT rollup.watch('core.ambassadors', $q$ SELECT r.organization_id, '-infinity'::date FROM $rows AS r $q$);
@@ -803,15 +801,6 @@ CREATE OR REPLACE FUNCTION kpi.ssi_goal_progress(org uuid, at date)
         ORDER BY g.ambassador_id
     $$;
 
-ALTER TABLE rollup.ssi_spans ENABLE ROW LEVEL SECURITY;
-ALTER TABLE rollup.ssi_spans FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON rollup.ssi_spans
-    USING (organization_id = core.current_organization()) WITH CHECK (organization_id = core.current_organization());
-GRANT SELECT, INSERT, UPDATE, DELETE ON rollup.ssi_spans TO advocacy_service;
-GRANT SELECT ON rollup.ssi_spans TO advocacy_reader;
-GRANT EXECUTE ON FUNCTION rollup.recompute_ssi_spans(uuid, date) TO advocacy_service;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_service, advocacy_reader;
-
 -- The snapshots so far, each with its successor's date.
 INSERT INTO rollup.ssi_spans
 SELECT s.organization_id, s.ambassador_id, s.snapshot_date,
@@ -845,6 +834,33 @@ CREATE OR REPLACE FUNCTION core.delete_organization(organization uuid) RETURNS v
         DELETE FROM core.organizations WHERE organization_id = organization;
     END
     $$;
+
+-- ---------------------------------------------------------------------------------------------------------
+-- Tenancy and rights, as in 0010.
+
+DO $$
+DECLARE
+    keyed regclass;
+BEGIN
+    FOREACH keyed IN ARRAY ARRAY['rollup.poster_days', 'rollup.content_days', 'rollup.network_days', 'rollup.posters',
+                                 'rollup.contents', 'rollup.posts_through', 'rollup.network_posts_through',
+                                 'rollup.content_through', 'rollup.ssi_spans']::regclass[]
+    LOOP
+        EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', keyed);
+        EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', keyed);
+        EXECUTE format(
+            'CREATE POLICY tenant_isolation ON %s USING (organization_id = core.current_organization()) '
+            'WITH CHECK (organization_id = core.current_organization())', keyed);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO advocacy_service', keyed);
+        EXECUTE format('GRANT SELECT ON %s TO advocacy_reader', keyed);
+    END LOOP;
+END
+$$;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rollup TO advocacy_service;
+GRANT EXECUTE ON FUNCTION rollup.posts_per_ambassador(uuid, date, date), rollup.ambassador_totals(uuid, date, date),
+                          rollup.content_totals(uuid, date, date), rollup.network_totals(uuid, date, date)
+    TO advocacy_reader;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_service, advocacy_reader;
 
 -- Statistics now, so the first reads are planned on them.
 ANALYZE rollup.poster_days, rollup.content_days, rollup.network_days, rollup.posts_through, rollup.network_posts_through,

@@ -11,28 +11,27 @@ public enum SSIAnalytics {
         organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool, refresh: Bool = true
     ) async throws -> String {
         if refresh { try await Rollups.refresh(organization: organization, through: date, pool: pool) }
-        let parts: [(String, String)] = [
-            ("summary", "SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s"),
-            ("bands", "SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b"),
-            ("leaderboard", "SELECT coalesce(json_agg(l), '[]') FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l"),
+        let base: [(any PostgresEncodable)?] = [organization, date, team]
+        let parts: [(name: String, sql: String, parameters: [(any PostgresEncodable)?])] = [
+            ("summary", "SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s", base),
+            ("bands", "SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b", base),
+            ("leaderboard", "SELECT coalesce(json_agg(l), '[]') FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l", base),
             ("most_improved", """
                 SELECT coalesce(json_agg(m), '[]') FROM (SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20) AS m
-                """),
+                """, base + [improvedSince]),
             ("goals", """
                 SELECT coalesce(json_agg(g), '[]')
                 FROM kpi.ssi_goal_progress($1, $2::date) AS g
                 WHERE $3::text IS NULL OR EXISTS (
                     SELECT 1 FROM core.ambassadors AS a
                     WHERE a.organization_id = $1 AND a.ambassador_id = g.ambassador_id AND a.team = $3)
-                """),
+                """, base),
         ]
         let answers = try await withThrowingTaskGroup(of: (String, String).self) { group in
-            for (name, sql) in parts {
+            for part in parts {
                 group.addTask {
-                    // Only the most improved reads $4 (an unused parameter would have no type).
-                    let parameters: [(any PostgresEncodable)?] = [organization, date, team] + (sql.contains("$4") ? [improvedSince] : [])
-                    let row = try await pool.tenantQuery(organization, "SELECT (\(sql))::text", parameters)[0]
-                    return (name, try row.decode(String?.self, at: 0) ?? "null")
+                    let row = try await pool.tenantQuery(organization, "SELECT (\(part.sql))::text", part.parameters)[0]
+                    return (part.name, try row.decode(String?.self, at: 0) ?? "null")
                 }
             }
             var answers: [String: String] = [:]
@@ -40,7 +39,7 @@ public enum SSIAnalytics {
             return answers
         }
         var out = "{\"date\":\(JSONText.string(date)),\"team\":\(team.map(JSONText.string) ?? "null")"
-        for (name, _) in parts { out += ",\(JSONText.string(name)):\(answers[name] ?? "null")" }
+        for part in parts { out += ",\(JSONText.string(part.name)):\(answers[part.name] ?? "null")" }
         return out + ",\"most_improved_since\":\(JSONText.string(improvedSince))}"
     }
 

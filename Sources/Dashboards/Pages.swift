@@ -100,12 +100,9 @@ public enum Dashboards {
     }
 
     static func programme(_ data: PageData) async throws -> String {
-        // Posts per ambassador: how many active ambassadors posted 1, 2-3, 4-7... times in the period.
+        // Posts per ambassador: how many posting ambassadors posted 1, 2-3, 4-7... times in the period.
         let bins: [(label: String, from: Int)] = [("1", 1), ("2–3", 2), ("4–7", 4), ("8–15", 8), ("16–31", 16), ("32+", 32)]
-        async let leaderboard = KPITable.preview(
-            .ambassadorLeaderboard(rankedBy: "posts"), organization: data.organization, period: data.view.period,
-            filters: data.view.filters, rows: 20, binning: (.posts, bins.map(\.from)), pool: data.pool
-        )
+        async let leaderboard = data.preview(.ambassadorLeaderboard(rankedBy: "posts"), binning: (.posts, bins.map(\.from)))
         let (report, tables) = try await data.load([.activitySeries(granularity: data.view.granularity)])
         let series = tables[0]
         let (leadersJSON, perBin) = try await leaderboard
@@ -135,10 +132,7 @@ public enum Dashboards {
     }
 
     static func content(_ data: PageData) async throws -> String {
-        async let leaderboard = KPITable.preview(
-            .contentLeaderboard(rankedBy: "shares"), organization: data.organization, period: data.view.period,
-            filters: data.view.filters, rows: 20, pool: data.pool
-        )
+        async let leaderboard = data.preview(.contentLeaderboard(rankedBy: "shares"))
         let (report, tables) = try await data.load([.postBreakdown(dimension: "network")])
         let networks = tables[0]
         let leaders = PageData.parse(try await leaderboard.json)
@@ -370,6 +364,14 @@ struct PageData: Sendable {
             return texts
         }
         return texts.map(Self.parse)
+    }
+
+    /// A leaderboard's first 20 rows, and its histogram when asked (`KPITable.preview`).
+    func preview(
+        _ kind: KPITable.Kind, binning: (column: KPITable.BinnedColumn, bounds: [Int])? = nil
+    ) async throws -> (json: String, bins: [Int]) {
+        try await KPITable.preview(kind, organization: organization, period: view.period, filters: view.filters, rows: 20,
+                                   binning: binning, pool: pool)
     }
 
     static func parse(_ json: String) -> [[String: Any]] {
