@@ -15,9 +15,17 @@ public enum Rollups {
 
     /// One round of background maintenance: for every organisation with queued days, at most `days` of them
     /// in one transaction; an organisation another instance is maintaining is skipped. Returns the days done.
-    public static func maintainQueued(days: Int, pool: ConnectionPool) async throws -> Int {
-        let organizations = try await pool.query("SELECT o FROM rollup.organizations_to_maintain() AS o")
-            .map { try $0.decode(UUID.self, at: 0) }
+    /// - Parameters:
+    ///   - settledFor: leave an organisation whose queue grew less than this long ago (ingestion is still
+    ///     touching the same days; recomputing them now would be redone a moment later)...
+    ///   - atMostBehind: ...unless its oldest queued day has waited this long.
+    public static func maintainQueued(
+        days: Int, settledFor: Duration = .zero, atMostBehind: Duration = .zero, pool: ConnectionPool
+    ) async throws -> Int {
+        let organizations = try await pool.query(
+            "SELECT o FROM rollup.organizations_to_maintain($1 * interval '1 s', $2 * interval '1 s') AS o",
+            [settledFor.inSeconds, atMostBehind.inSeconds]
+        ).map { try $0.decode(UUID.self, at: 0) }
         var done = 0
         for organization in organizations {
             let count = try await pool.tenantQuery(
@@ -26,5 +34,12 @@ public enum Rollups {
             done += max(count, 0)
         }
         return done
+    }
+}
+
+extension Duration {
+    var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

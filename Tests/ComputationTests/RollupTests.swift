@@ -58,6 +58,23 @@ struct RollupTests {
             [organization, period.0, period.1]
         )
         found += try summary.map { "summary \(try $0.decode(String.self, at: 0))" }
+        // The API's report computes the period and the one before it in one pass: both as the raw facts give them.
+        let withPrevious = try await pool.query(
+            """
+            SELECT coalesce(r.key, w.key) || ' (' || which || ')'
+            FROM kpi.summary_with_previous($1, $2::date, $3::date) AS w
+            CROSS JOIN LATERAL (VALUES ('period', w.value, w.reason, w.detail), ('previous', w.previous, NULL, NULL)) AS u (which, value, reason, detail)
+            FULL JOIN (
+                SELECT 'period' AS which, r.* FROM kpi.summary_raw($1, $2::date, $3::date) AS r
+                UNION ALL
+                SELECT 'previous', r.* FROM kpi.summary_raw($1, $2::date - ($3::date - $2::date + 1), $2::date - 1) AS r
+            ) AS r USING (key, which)
+            WHERE (r.value, CASE WHEN which = 'period' THEN (r.reason, r.detail) END)
+                  IS DISTINCT FROM (u.value, CASE WHEN which = 'period' THEN (u.reason, u.detail) END)
+            """,
+            [organization, period.0, period.1]
+        )
+        found += try withPrevious.map { "summary_with_previous \(try $0.decode(String.self, at: 0))" }
         // Each series by each granularity, each leaderboard by each ranking, the breakdown by network: the same
         // rows (ranks included).
         let tables = ["activity_series", "traffic_series", "pipeline_series", "value_series"].map { ($0, Self.granularities) }
