@@ -47,10 +47,10 @@ struct KPIBenchmark {
             throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
         }
         let advocacy = Server.siblingBinary("advocacy")
-        var medians: [String: [Double]] = [:]
+        let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
+        var targets: [Target] = []
         for facts in sizes {
             let slug = "bench-kpi-\(facts)"
-            let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
             let seeded = try admin.query("SELECT count(*) FROM core.organizations WHERE slug = $1", [slug])[0].decode(Int.self, at: 0) > 0
             if reseed || !seeded {
                 say("seeding \(slug) (\(facts) facts, year ending \(endDate))...")
@@ -60,57 +60,78 @@ struct KPIBenchmark {
                 .decode(UUID.self, at: 0)
             let key = try APIKeys.create(organization: organization, name: "kpi-benchmark", scopes: [.marketing, .hr], expiresAt: nil,
                                          actor: nil, on: admin).key
-            let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
-            defer { server.stop() }
-            say("\(facts) facts: latency over \(requests) requests after 2 warm-ups")
-            // Every request is timed before any raw computation: a raw scan of millions of rows evicts the
-            // rollups from the caches, and a request timed right after it would pay for that.
-            var apiTimes: [[Double]] = []
-            var pageLines: [String] = []
-            for days in [90, 365] {
-                let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
-                for (_, path, _) in endpoints(from: from) {
-                    apiTimes.append(try await timeHTTP("http://127.0.0.1:\(port)\(path)", key: key, requests: requests))
-                }
-                for (page, behind) in timePages ? pages(from: from) : [] {
-                    let query = "from=\(from)&to=\(endDate)"
-                    let html = try await timeHTTP("http://127.0.0.1:\(port)/dashboard/\(page)?\(query)", cookie: key, requests: requests)
-                    let api = try await timeHTTP("http://127.0.0.1:\(port)\(behind)", key: key, requests: requests)
-                    medians["page \(page) \(days)", default: []].append(percentile(html, 0.95))
-                    pageLines.append(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
-                                            "/dashboard/\(page)".padding(toLength: 44, withPad: " ", startingAt: 0), days,
-                                            percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(api, 0.5) * 1000,
-                                            percentile(html, 0.5) / percentile(api, 0.5)))
-                }
+            targets.append(Target(facts: facts, organization: organization, key: key))
+        }
+
+        // One server for every size, and the sizes' requests interleaved (1M, 10M, 1M, 10M...): a change in the
+        // load of this shared machine then weighs on every size alike, and the growth compares like with like.
+        // Every request is timed before any raw computation: a raw scan of millions of rows evicts the rollups
+        // from the caches, and a request timed right after it would pay for that.
+        let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
+        defer { server.stop() }
+        say("latency over \(requests) requests after 2 warm-ups, the sizes' requests interleaved")
+        let base = "http://127.0.0.1:\(port)"
+        var api: [String: [[Double]]] = [:]  // "name days" -> samples per target
+        var pageTimes: [String: (html: [[Double]], behind: [[Double]])] = [:]
+        for days in [90, 365] {
+            let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
+            for (name, path, _) in endpoints(from: from) {
+                api["\(name) \(days)"] = try await timeHTTP(targets.map { (base + path, $0.key, nil) }, requests: requests)
             }
+            for (page, behind) in timePages ? pages(from: from) : [] {
+                let query = "from=\(from)&to=\(endDate)"
+                pageTimes["\(page) \(days)"] = (
+                    try await timeHTTP(targets.map { ("\(base)/dashboard/\(page)?\(query)", nil, $0.key) }, requests: requests),
+                    try await timeHTTP(targets.map { (base + behind, $0.key, nil) }, requests: requests)
+                )
+            }
+        }
+        server.stop()
+
+        for (index, target) in targets.enumerated() {
+            say("\(target.facts) facts")
             say("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
-            var timed = apiTimes.makeIterator()
             for days in [90, 365] {
                 let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
                 for (name, _, rawSQL) in endpoints(from: from) {
-                    let api = timed.next() ?? []
+                    let samples = api["\(name) \(days)"]?[index] ?? []
                     // The raw computation takes seconds at 10 million facts: a median of a few is enough for a ratio.
                     // 0 samples: no raw timing (while tuning; the ratio then prints as nan).
-                    let raw = try timeSQL(admin, rawSQL, [organization, from, endDate], requests: rawSamples)
-                    medians["\(name) \(days)", default: []].append(percentile(api, 0.95))
+                    let raw = try timeSQL(admin, rawSQL, [target.organization, from, endDate], requests: rawSamples)
                     say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
                                name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
-                               percentile(api, 0.5) * 1000, percentile(api, 0.95) * 1000, percentile(raw, 0.5) * 1000,
-                               percentile(raw, 0.5) / percentile(api, 0.5)))
+                               percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000, percentile(raw, 0.5) * 1000,
+                               percentile(raw, 0.5) / percentile(samples, 0.5)))
                 }
             }
             if timePages {
                 say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
-                pageLines.forEach(say)
+                for days in [90, 365] {
+                    for (page, _) in pages(from: "") {
+                        guard let times = pageTimes["\(page) \(days)"] else { continue }
+                        let html = times.html[index]
+                        let behind = times.behind[index]
+                        say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
+                                   "/dashboard/\(page)".padding(toLength: 44, withPad: " ", startingAt: 0), days,
+                                   percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(behind, 0.5) * 1000,
+                                   percentile(html, 0.5) / percentile(behind, 0.5)))
+                    }
+                }
             }
-            server.stop()
         }
-        if sizes.count > 1 {
-            say("growth of API p95 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
-            for (key, values) in medians.sorted(by: { $0.key < $1.key }) where values.count > 1 {
-                say(String(format: "  %@  x%.2f", key, (values.last ?? 0) / (values.first ?? 1)))
+        if targets.count > 1 {
+            say("growth of p95 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
+            let series = api.map { ($0.key, $0.value) } + pageTimes.map { ("page \($0.key)", $0.value.html) }
+            for (key, samples) in series.sorted(by: { $0.0 < $1.0 }) {
+                say(String(format: "  %@  x%.2f", key, percentile(samples.last ?? [], 0.95) / percentile(samples.first ?? [], 0.95)))
             }
         }
+    }
+
+    struct Target {
+        let facts: Int
+        let organization: UUID
+        let key: String
     }
 
     /// The endpoints and, for each, the SQL that computes the same answer from the raw tables ($1 organisation,
@@ -165,18 +186,21 @@ struct KPIBenchmark {
         guard process.terminationStatus == 0 else { throw BenchmarkError("seed-demo failed for \(slug)") }
     }
 
-    /// Latencies of `requests` GETs after 2 warm-ups, with the key as a bearer token or as the dashboards' cookie.
-    static func timeHTTP(_ url: String, key: String? = nil, cookie: String? = nil, requests: Int) async throws -> [Double] {
-        var samples: [Double] = []
+    /// Latencies of `requests` GETs of each target after 2 warm-ups, one request of each target in turn; each
+    /// target is a URL with the key as a bearer token or as the dashboards' cookie.
+    static func timeHTTP(_ targets: [(url: String, key: String?, cookie: String?)], requests: Int) async throws -> [[Double]] {
+        var samples = Array(repeating: [Double](), count: targets.count)
         for attempt in 0..<(requests + 2) {
-            var request = HTTPClientRequest(url: url)
-            if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            if let cookie { request.headers.add(name: "Cookie", value: "advocacy_key=\(cookie)") }
-            let started = ContinuousClock.now
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
-            _ = try await response.body.collect(upTo: 64 << 20)
-            guard response.status == .ok else { throw BenchmarkError("\(url): HTTP \(response.status.code)") }
-            if attempt >= 2 { samples.append(seconds(since: started)) }
+            for (index, target) in targets.enumerated() {
+                var request = HTTPClientRequest(url: target.url)
+                if let key = target.key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+                if let cookie = target.cookie { request.headers.add(name: "Cookie", value: "advocacy_key=\(cookie)") }
+                let started = ContinuousClock.now
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+                _ = try await response.body.collect(upTo: 64 << 20)
+                guard response.status == .ok else { throw BenchmarkError("\(target.url): HTTP \(response.status.code)") }
+                if attempt >= 2 { samples[index].append(seconds(since: started)) }
+            }
         }
         return samples
     }
