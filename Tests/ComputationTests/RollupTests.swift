@@ -261,4 +261,38 @@ struct RollupTests {
             try await expectEqualToRaw(organization, periods: periods(seed: 32, count: 2), on: pool)
         }
     }
+
+    @Test("the background worker leaves an organisation whose queue is still growing, unless its oldest day waited too long")
+    func settledQueues() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 41, facts: 2_000)
+            func taken() async throws -> Bool {
+                try await pool.query(
+                    "SELECT $1 IN (SELECT o FROM rollup.organizations_to_maintain(interval '2 s', interval '60 s') AS o)", [organization]
+                )[0].decode(Bool.self, at: 0)
+            }
+            // The queue's newest entry `newest` seconds old, every other one `oldest` seconds old.
+            func queued(oldest: Int, newest: Int) async throws {
+                _ = try await pool.query(
+                    """
+                    UPDATE rollup.dirty_days
+                    SET queued_at = now() - make_interval(secs => CASE WHEN entry_id = (SELECT max(entry_id) FROM rollup.dirty_days
+                                                                                        WHERE organization_id = $1)
+                                                                       THEN $3::int ELSE $2::int END)
+                    WHERE organization_id = $1
+                    """,
+                    [organization, oldest, newest]
+                )
+            }
+            try await queued(oldest: 30, newest: 0)  // a batch came in just now
+            #expect(try await !taken())
+            try await queued(oldest: 30, newest: 3)  // quiet for 3 s
+            #expect(try await taken())
+            try await queued(oldest: 61, newest: 0)  // still growing, but behind for over a minute
+            #expect(try await taken())
+            // Reads do not wait: a refresh recomputes the queue whatever its age.
+            try await queued(oldest: 30, newest: 0)
+            try await expectEqualToRaw(organization, periods: [("2026-01-01", "2026-06-30")], on: pool)
+        }
+    }
 }
