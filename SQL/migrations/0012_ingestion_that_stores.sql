@@ -4,7 +4,8 @@
 -- work that is not storing: planning the same statements again, re-reading the tenant setting for every row,
 -- and recomputing rollup days that the next batch was about to touch again.
 --   1. The batch writers of 0002 (one statement each, LANGUAGE sql) are planned at every call: they become
---      PL/pgSQL functions with the same statement, whose plan the connection keeps.
+--      PL/pgSQL functions with the same statement, whose plan the connection keeps. The ledger is written by
+--      ingest.record_events, which inserts a new batch's ids without looking them up first.
 --   2. The queueing triggers of 0010 ran their day query through EXECUTE (parsed and planned per statement):
 --      each watched table gets a trigger function of its own with the query written in.
 --   3. The tenant rule compared organization_id with core.current_organization() row by row, parsing the
@@ -28,6 +29,31 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The ledger of accepted ids (the exactly-once rule), written by the service until now with INSERT ... ON CONFLICT
+-- DO NOTHING, which looks each id up and then inserts it: two descents of the index per event. Nearly every
+-- batch is new; a plain insert checks each id once, as it inserts it. A batch holding a known id (a retry)
+-- fails on it, and takes the careful way. Returns the ids that were not in the ledger yet.
+CREATE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types text[], occurred timestamptz[])
+    RETURNS SETOF text
+    LANGUAGE plpgsql
+    AS $$
+    BEGIN
+        BEGIN
+            INSERT INTO ingest.accepted_events (organization_id, event_id, event_type, occurred_at)
+            SELECT org, e.id, e.type, e.occurred_at FROM unnest(event_ids, event_types, occurred) AS e (id, type, occurred_at);
+            RETURN QUERY SELECT unnest(event_ids);
+            RETURN;
+        EXCEPTION WHEN unique_violation THEN
+            NULL;  -- the insert is undone; below, the known ids are skipped
+        END;
+        RETURN QUERY
+        INSERT INTO ingest.accepted_events AS a (organization_id, event_id, event_type, occurred_at)
+        SELECT org, e.id, e.type, e.occurred_at FROM unnest(event_ids, event_types, occurred) AS e (id, type, occurred_at)
+        ON CONFLICT DO NOTHING
+        RETURNING a.event_id::text;
+    END
+    $$;
 
 -- 2. rollup.watch(table, day query) now writes the query into rollup.queue_days_of_<schema>_<table>(), run by
 -- the table's three statement triggers (one compiled copy, and one kept plan, per trigger).

@@ -252,13 +252,7 @@ struct BatchWriter {
     private func recordInLedger(_ events: [Event]) throws -> Set<String> {
         guard !events.isEmpty else { return [] }
         let rows = try connection.query(
-            """
-            INSERT INTO ingest.accepted_events (organization_id, event_id, event_type, occurred_at)
-            SELECT $1, e.id, e.type, e.occurred_at
-            FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS e (id, type, occurred_at)
-            ON CONFLICT DO NOTHING
-            RETURNING event_id
-            """,
+            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e",
             [organization, events.map(\.id), events.map(\.type.rawValue), events.map(\.occurredAt)]
         )
         return Set(try rows.map { try $0.decode(String.self, at: 0) })

@@ -81,8 +81,11 @@ struct EventStoreTests {
         try await TestDatabase.withPool { pool in
             let organization = try await TestDatabase.makeOrganization(on: pool)
             let events = OrderScenario(seed: 11).events
+            let head = try await store(pool).ingest(try items(Array(events[0..<5])), organization: organization)
+            #expect(head.allSatisfy { $0.status == .accepted })
+            // A batch of known and new events: the known ones are duplicates, the new ones accepted.
             let first = try await store(pool).ingest(try items(events), organization: organization)
-            #expect(first.allSatisfy { $0.status == .accepted }, "\(first.filter { $0.status != .accepted })")
+            #expect(first.map(\.status) == events.indices.map { $0 < 5 ? .duplicate : .accepted }, "\(first.filter { $0.status == .rejected })")
             let before = try await Self.digest(organization, on: pool)
             for _ in 0..<3 {
                 let again = try await store(pool).ingest(try items(events), organization: organization)
