@@ -87,3 +87,35 @@ public func seconds(since start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 }
+
+/// CPU time (user + system) of processes, from /proc: where a run's time went on a machine whose cores the
+/// client, the server and PostgreSQL share.
+public enum CPUTime {
+    /// Seconds of CPU `pid` has used so far (0 when it is gone).
+    public static func seconds(of pid: Int32) -> Double {
+        // utime and stime are fields 14 and 15 of /proc/PID/stat, 12 and 13 after "pid (comm) state".
+        guard let fields = statFields(pid), fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            return 0
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The parent of `pid` (field 4).
+    public static func parent(of pid: Int32) -> Int32? {
+        statFields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }
+    }
+
+    /// The processes whose parent is `parent` (a postmaster's backends).
+    public static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { Self.parent(of: $0) == parent }
+    }
+
+    /// The fields of /proc/PID/stat after "pid (comm)", which may hold spaces.
+    private static func statFields(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else {
+            return nil
+        }
+        return stat[stat.index(after: end)...].split(separator: " ")
+    }
+}

@@ -61,7 +61,17 @@ struct IngestBenchmark {
         defer { server.stop() }
         let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
                                      actor: nil, on: admin).key
+        // CPU used during the HTTP run by the server, by PostgreSQL (every backend of the cluster: the server's
+        // connections, and its background workers), and by this client.
+        let postmaster = try CPUTime.parent(of: admin.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)) ?? 0
+        func cpu() -> (server: Double, database: Double, client: Double) {
+            (CPUTime.seconds(of: server.process.processIdentifier),
+             CPUTime.children(of: postmaster).map(CPUTime.seconds(of:)).reduce(0, +),
+             CPUTime.seconds(of: getpid()))
+        }
+        let cpuBefore = cpu()
         let http = try await sendOverHTTP(data, key: key, options: options)
+        let cpuAfter = cpu()
         let peak = server.peakMemoryKiB()
         server.stop()
         let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
@@ -88,6 +98,9 @@ struct IngestBenchmark {
                      copyAllRate, copy + copyDerived))
         say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f", httpRate / copyRate, httpRate / copyAllRate))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
+        say(String(format: "CPU during the HTTP run (%.1f s on %d cores): PostgreSQL %.1f s, server %.1f s, this client %.1f s (with making the bodies)",
+                   http, ProcessInfo.processInfo.activeProcessorCount, cpuAfter.database - cpuBefore.database,
+                   cpuAfter.server - cpuBefore.server, cpuAfter.client - cpuBefore.client))
         for organization in [httpOrganization, copyOrganization] {
             try admin.query("SELECT core.delete_organization($1)", [organization])
         }
