@@ -158,11 +158,13 @@ public final class PostgresConnection: @unchecked Sendable {
         cStrings.reserveCapacity(texts.count)
         defer { cStrings.forEach { free($0) } }
         for (index, text) in texts.enumerated() {
-            guard let text else {
+            guard var text else {
                 cStrings.append(nil)
                 continue
             }
-            guard !text.utf8.contains(0) else {
+            // memchr: a batch's array literal is megabytes, scanned for a NUL before it is bound.
+            let hasNUL = text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
+            guard !hasNUL else {
                 throw PostgresError(
                     code: .encodingFailed,
                     message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot hold",

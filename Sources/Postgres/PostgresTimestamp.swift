@@ -15,8 +15,30 @@ enum PostgresTimestamp {
         let (year, month, day) = CivilCalendar.civil(fromDays: days)
         let seconds = rest / 1_000_000
         let fraction = rest % 1_000_000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
-            + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(fraction, 6))+00"
+        guard (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
+                + "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(fraction, 6))+00"
+        }
+        // The common case, written digit by digit into the string's own storage: ingestion formats one
+        // timestamp per event and column, and interpolating eight padded numbers cost more than the rest.
+        return String(unsafeUninitializedCapacity: 29) { text in
+            _ = text.initialize(from: "0000-00-00 00:00:00.000000+00".utf8)
+            func put(_ value: Int64, width: Int, at offset: Int) {
+                var value = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    text[index] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, width: 4, at: 0)
+            put(month, width: 2, at: 5)
+            put(day, width: 2, at: 8)
+            put(seconds / 3600, width: 2, at: 11)
+            put(seconds / 60 % 60, width: 2, at: 14)
+            put(seconds % 60, width: 2, at: 17)
+            put(fraction, width: 6, at: 20)
+            return 29
+        }
     }
 
     static func parse(_ text: String) -> Date? {

@@ -55,6 +55,26 @@ struct ValueTests {
         }
     }
 
+    @Test("timestamps are bound as PostgreSQL reads them, before 1970, at the ends of the four-digit years and beyond")
+    func timestamps() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            // (seconds since 1970, PostgreSQL's own text of that instant)
+            let cases: [(Double, String)] = [
+                (1_700_000_000.123456, "2023-11-14 22:13:20.123456+00"),
+                (-1.5, "1969-12-31 23:59:58.5+00"),
+                (951_782_400, "2000-02-29 00:00:00+00"),
+                (-62_135_596_800, "0001-01-01 00:00:00+00"),
+                (253_402_300_799, "9999-12-31 23:59:59+00"),
+                (253_402_300_800, "10000-01-01 00:00:00+00"),
+            ]
+            for (seconds, expected) in cases {
+                let text = try await pool.query("SELECT $1::timestamptz::text", [Date(timeIntervalSince1970: seconds)])[0]
+                    .decode(String.self, at: 0)
+                #expect(text == expected, "\(seconds)")
+            }
+        }
+    }
+
     @Test("a transaction commits on return and rolls back on any thrown error")
     func transactions() async throws {
         struct Boom: Error {}
