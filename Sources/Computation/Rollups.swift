@@ -6,6 +6,9 @@ import Postgres
 /// a read first recomputes the queued days it is about to read, so an answer never lags behind the facts
 /// committed before it.
 public enum Rollups {
+    /// How long one transaction of background maintenance may run.
+    static let backgroundStatementTimeout = "10min"
+
     /// Recomputes the queued days up to `through` for a read (a period's numbers also depend on the days before
     /// it: SSI states, who was seen before), waiting for another maintainer of the organisation to finish
     /// first. Nothing queued: one index probe, no lock.
@@ -28,9 +31,14 @@ public enum Rollups {
         ).map { try $0.decode(UUID.self, at: 0) }
         var done = 0
         for organization in organizations {
-            let count = try await pool.tenantQuery(
-                organization, "SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days]
-            )[0].decode(Int.self, at: 0)
+            let count = try await pool.tenantTransaction(organization) { connection in
+                // Background work, not a request: the pool's statement timeout is for requests. A few days take
+                // seconds, but under a burst of ingestion on a busy machine they took over 30 s, were cancelled,
+                // and were started again from the beginning, over and over.
+                try connection.execute("SET LOCAL statement_timeout = '\(Self.backgroundStatementTimeout)'")
+                return try connection.query("SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days])[0]
+                    .decode(Int.self, at: 0)
+            }
             done += max(count, 0)
         }
         return done

@@ -9,7 +9,7 @@ import Synchronization
 /// Ingestion throughput: generated events sent over HTTP on loopback (batches, concurrent senders) to a
 /// real `advocacy serve`, against `psql \copy` of the same rows into the same tables, in the same run.
 ///
-///     swift build -c release && DATABASE_URL=... .build/release/ingest-benchmark [--events N] [--senders S] [--batch B]
+///     swift build -c release && DATABASE_URL=... .build/release/ingest-benchmark [--events N] [--senders S] [--batch B] [--rounds R]
 @main
 struct IngestBenchmark {
     struct Options {
@@ -17,6 +17,7 @@ struct IngestBenchmark {
         var senders = 8
         var batch = 1_000
         var port = 18_080
+        var rounds = 3
 
         init(_ arguments: [String]) throws {
             var iterator = arguments.dropFirst().makeIterator()
@@ -29,7 +30,8 @@ struct IngestBenchmark {
                 case "--senders": senders = value
                 case "--batch": batch = value
                 case "--port": port = value
-                default: throw BenchmarkError("unknown option \(flag) (use --events, --senders, --batch, --port)")
+                case "--rounds": rounds = value
+                default: throw BenchmarkError("unknown option \(flag) (use --events, --senders, --batch, --port, --rounds)")
                 }
             }
         }
@@ -51,59 +53,71 @@ struct IngestBenchmark {
         }
         let binary = Server.siblingBinary("advocacy")
         let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
-        let stamp = Int(Date().timeIntervalSince1970)
-        let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
-        let copyOrganization = try makeOrganization(admin, slug: "bench-copy-\(stamp)")
         let data = Workload(count: options.events, start: Date().addingTimeInterval(-30 * 86_400))
-
-        say("ingest-benchmark: \(options.events) events (50% post metrics, 30% web visits, 20% audience touches)")
+        say("ingest-benchmark: \(options.events) events (50% post metrics, 30% web visits, 20% audience touches), "
+            + "\(options.rounds) rounds of HTTP then \\copy")
         let server = try await Server.start(binary: binary, databaseURL: databaseURL, port: options.port)
         defer { server.stop() }
-        let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
-                                     actor: nil, on: admin).key
-        // CPU used during the HTTP run by the server, by PostgreSQL (every backend of the cluster: the server's
+        // CPU used during an HTTP run by the server, by PostgreSQL (every backend of the cluster: the server's
         // connections, and its background workers), and by this client.
         let postmaster = try CPUTime.parent(of: admin.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)) ?? 0
-        func cpu() -> (server: Double, database: Double, client: Double) {
-            (CPUTime.seconds(of: server.process.processIdentifier),
-             CPUTime.children(of: postmaster).map(CPUTime.seconds(of:)).reduce(0, +),
-             CPUTime.seconds(of: getpid()))
+        func cpu() -> [Double] {
+            [CPUTime.children(of: postmaster).map(CPUTime.seconds(of:)).reduce(0, +), CPUTime.seconds(of: server.process.processIdentifier),
+             CPUTime.seconds(of: getpid())]
         }
-        let cpuBefore = cpu()
-        let http = try await sendOverHTTP(data, key: key, options: options)
-        let cpuAfter = cpu()
-        let peak = server.peakMemoryKiB()
-        server.stop()
-        let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
-        let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
 
-        let stored = try admin.query(
-            """
-            SELECT (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
-                 + (SELECT count(*) FROM fact.web_visits WHERE organization_id = $1)
-                 + (SELECT count(*) FROM fact.audience_touches WHERE organization_id = $1)
-            """,
-            [httpOrganization]
-        )[0].decode(Int.self, at: 0)
-        guard stored == options.events else {
-            throw BenchmarkError("the HTTP run stored \(stored) facts, expected \(options.events)")
+        // Rounds of the HTTP run then the \copy runs, each in new organisations: the load of this shared machine
+        // changes by the minute, and a ratio is only fair between runs made close together.
+        var rates: [(http: Double, copy: Double, copyAll: Double)] = []
+        var cpuSeconds: [[Double]] = []
+        for round in 1...options.rounds {
+            let stamp = "\(Int(Date().timeIntervalSince1970))-\(round)"
+            let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
+            let copyOrganization = try makeOrganization(admin, slug: "bench-copy-\(stamp)")
+            let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
+                                         actor: nil, on: admin).key
+            let cpuBefore = cpu()
+            let http = try await sendOverHTTP(data, key: key, options: options)
+            cpuSeconds.append(zip(cpu(), cpuBefore).map { $0 - $1 })
+            let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
+            let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
+            let stored = try admin.query(
+                """
+                SELECT (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
+                     + (SELECT count(*) FROM fact.web_visits WHERE organization_id = $1)
+                     + (SELECT count(*) FROM fact.audience_touches WHERE organization_id = $1)
+                """,
+                [httpOrganization]
+            )[0].decode(Int.self, at: 0)
+            guard stored == options.events else {
+                throw BenchmarkError("the HTTP run stored \(stored) facts, expected \(options.events)")
+            }
+            for organization in [httpOrganization, copyOrganization] {
+                try admin.query("SELECT core.delete_organization($1)", [organization])
+            }
+            let rate = (http: Double(options.events) / http, copy: Double(options.events) / copy,
+                        copyAll: Double(options.events) / (copy + copyDerived))
+            rates.append(rate)
+            say(String(format: "round %d: HTTP %.0f events/s, \\copy of the facts %.0f rows/s, \\copy of all rows %.0f events/s, "
+                       + "HTTP / \\copy %.2f and %.2f; CPU during HTTP (%.1f s on %d cores): PostgreSQL %.1f s, server %.1f s, client %.1f s",
+                       round, rate.http, rate.copy, rate.copyAll, rate.http / rate.copy, rate.http / rate.copyAll, http,
+                       ProcessInfo.processInfo.activeProcessorCount, cpuSeconds[round - 1][0], cpuSeconds[round - 1][1],
+                       cpuSeconds[round - 1][2]))
         }
-        let httpRate = Double(options.events) / http
-        let copyRate = Double(options.events) / copy
-        let copyAllRate = Double(options.events) / (copy + copyDerived)
-        say(String(format: "HTTP ingest          %9.0f events/s  (%.2f s, batches of %d, %d senders, all accepted and stored)",
-                     httpRate, http, options.batch, options.senders))
-        say(String(format: "psql \\copy, facts    %9.0f rows/s    (%.2f s: the same fact rows into the same fact tables)", copyRate, copy))
-        say(String(format: "psql \\copy, all rows %9.0f events/s  (%.2f s: also the ledger, latest metrics and first touches ingestion writes)",
-                     copyAllRate, copy + copyDerived))
-        say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f", httpRate / copyRate, httpRate / copyAllRate))
+        let peak = server.peakMemoryKiB()
+
+        let median = { (values: [Double]) in percentile(values, 0.5) }
+        say(String(format: "HTTP ingest          %9.0f events/s  (median of %d rounds; batches of %d, %d senders, all accepted and stored)",
+                   median(rates.map(\.http)), options.rounds, options.batch, options.senders))
+        say(String(format: "psql \\copy, facts    %9.0f rows/s    (the same fact rows into the same fact tables)", median(rates.map(\.copy))))
+        say(String(format: "psql \\copy, all rows %9.0f events/s  (also the ledger, latest metrics and first touches ingestion writes)",
+                   median(rates.map(\.copyAll))))
+        say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f (medians of the rounds' ratios)",
+                   median(rates.map { $0.http / $0.copy }), median(rates.map { $0.http / $0.copyAll })))
+        say(String(format: "CPU per event during HTTP (median): PostgreSQL %.1f us, server %.1f us, client %.1f us",
+                   median(cpuSeconds.map { $0[0] }) / Double(options.events) * 1e6, median(cpuSeconds.map { $0[1] }) / Double(options.events) * 1e6,
+                   median(cpuSeconds.map { $0[2] }) / Double(options.events) * 1e6))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
-        say(String(format: "CPU during the HTTP run (%.1f s on %d cores): PostgreSQL %.1f s, server %.1f s, this client %.1f s (with making the bodies)",
-                   http, ProcessInfo.processInfo.activeProcessorCount, cpuAfter.database - cpuBefore.database,
-                   cpuAfter.server - cpuBefore.server, cpuAfter.client - cpuBefore.client))
-        for organization in [httpOrganization, copyOrganization] {
-            try admin.query("SELECT core.delete_organization($1)", [organization])
-        }
     }
 
     static func makeOrganization(_ admin: PostgresConnection, slug: String) throws -> UUID {
