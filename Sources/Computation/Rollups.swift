@@ -32,9 +32,9 @@ public enum Rollups {
         var done = 0
         for organization in organizations {
             let count = try await pool.tenantTransaction(organization) { connection in
-                // Background work, not a request: the pool's statement timeout is for requests. A few days take
-                // seconds, but under a burst of ingestion on a busy machine they took over 30 s, were cancelled,
-                // and were started again from the beginning, over and over.
+                // Background work, not a request: the pool's statement timeout is for requests. Cancelled at
+                // 30 s, a slow transaction (a busy machine, a big day, or 0014's plan trap) loses all its work
+                // and is started again from the beginning, over and over.
                 try connection.execute("SET LOCAL statement_timeout = '\(Self.backgroundStatementTimeout)'")
                 return try connection.query("SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days])[0]
                     .decode(Int.self, at: 0)
