@@ -295,4 +295,17 @@ struct RollupTests {
             try await expectEqualToRaw(organization, periods: [("2026-01-01", "2026-06-30")], on: pool)
         }
     }
+
+    @Test("maintained as the service role, bound by row-level security as the server is, the rollups equal the raw computation")
+    func maintainedAsService() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 51)
+            try await TestDatabase.withPool(role: "advocacy_service") { service in
+                while try await Rollups.maintainQueued(days: 8, pool: service) > 0 {}
+            }
+            let queued = try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])
+            #expect(try queued[0].decode(Int.self, at: 0) == 0)
+            try await expectEqualToRaw(organization, periods: periods(seed: 51, count: 3), on: pool)
+        }
+    }
 }

@@ -47,8 +47,9 @@ public enum TestDatabase {
     }
 
     /// A new pool on the migrated test database; close it at the end of the test.
-    public static func makePool(size: Int = 4, statementTimeout: Duration? = nil) async throws -> ConnectionPool {
-        let settings = PostgresConnection.Settings(conninfo: try await url, statementTimeout: statementTimeout)
+    /// - Parameter role: act as this role (`advocacy_service`: bound by row-level security, as `serve` is).
+    public static func makePool(size: Int = 4, statementTimeout: Duration? = nil, role: String? = nil) async throws -> ConnectionPool {
+        let settings = PostgresConnection.Settings(conninfo: try await url, statementTimeout: statementTimeout, role: role)
         return ConnectionPool(configuration: .init(connection: settings, size: size), logger: logger)
     }
 
@@ -76,9 +77,9 @@ public enum TestDatabase {
 
     /// Runs `body` with a fresh pool, closing it afterwards whatever happens.
     public static func withPool<T: Sendable>(
-        size: Int = 4, statementTimeout: Duration? = nil, _ body: (ConnectionPool) async throws -> T
+        size: Int = 4, statementTimeout: Duration? = nil, role: String? = nil, _ body: (ConnectionPool) async throws -> T
     ) async throws -> T {
-        let pool = try await makePool(size: size, statementTimeout: statementTimeout)
+        let pool = try await makePool(size: size, statementTimeout: statementTimeout, role: role)
         do {
             let value = try await body(pool)
             await pool.close()
