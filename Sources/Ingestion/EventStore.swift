@@ -139,9 +139,12 @@ public struct EventStore: Sendable {
                 }
             }
         }
-        for outcome in outcomes {
-            Counter(label: "ingest_events_total", dimensions: [("status", outcome.status.rawValue), ("reason", outcome.reason?.rawValue ?? "")])
-                .increment()
+        // One counter per outcome kind, not per event: a batch is thousands of events of a few kinds.
+        struct Kind: Hashable { let status: String, reason: String }
+        var counts: [Kind: Int] = [:]
+        for outcome in outcomes { counts[Kind(status: outcome.status.rawValue, reason: outcome.reason?.rawValue ?? ""), default: 0] += 1 }
+        for (kind, count) in counts {
+            Counter(label: "ingest_events_total", dimensions: [("status", kind.status), ("reason", kind.reason)]).increment(by: count)
         }
         return outcomes
     }
