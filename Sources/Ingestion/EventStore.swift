@@ -190,7 +190,9 @@ struct BatchWriter {
             }
         } else {
             fresh = try recordInLedger(events)
-            try FactWriter(connection: connection, organization: organization).write(events.filter { fresh.contains($0.id) })
+            // Usually every event is new: no need to look each one up.
+            try FactWriter(connection: connection, organization: organization)
+                .write(fresh.count == events.count ? events : events.filter { fresh.contains($0.id) })
         }
 
         // Refused items are kept, with their raw bytes, in the same transaction as the accepted ones.
@@ -215,7 +217,7 @@ struct BatchWriter {
             )
         }
 
-        try auditAdminFacts(events.filter { fresh.contains($0.id) && IngestPermissions.adminTypes.contains($0.type) })
+        try auditAdminFacts(events.filter { IngestPermissions.adminTypes.contains($0.type) && fresh.contains($0.id) })
 
         var rejectionByIndex: [Int: (Rejection, Int64)] = [:]
         for (entry, id) in zip(rejected, rejectionIDs) { rejectionByIndex[entry.index] = (entry.rejection, id) }
