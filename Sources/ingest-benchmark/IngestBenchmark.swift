@@ -61,15 +61,15 @@ struct IngestBenchmark {
         // CPU used during an HTTP run by the server, by PostgreSQL (every backend of the cluster: the server's
         // connections, and its background workers), and by this client.
         let postmaster = try CPUTime.parent(of: admin.query("SELECT pg_backend_pid()")[0].decode(Int32.self, at: 0)) ?? 0
-        func cpu() -> [Double] {
-            [CPUTime.children(of: postmaster).map(CPUTime.seconds(of:)).reduce(0, +), CPUTime.seconds(of: server.process.processIdentifier),
-             CPUTime.seconds(of: getpid())]
+        func cpu() -> CPUSeconds {
+            CPUSeconds(database: CPUTime.children(of: postmaster).map(CPUTime.seconds(of:)).reduce(0, +),
+                       server: CPUTime.seconds(of: server.process.processIdentifier), client: CPUTime.seconds(of: getpid()))
         }
 
         // Rounds of the HTTP run then the \copy runs, each in new organisations: the load of this shared machine
         // changes by the minute, and a ratio is only fair between runs made close together.
         var rates: [(http: Double, copy: Double, copyAll: Double)] = []
-        var cpuSeconds: [[Double]] = []
+        var cpuSeconds: [CPUSeconds] = []
         for round in 1...options.rounds {
             let stamp = "\(Int(Date().timeIntervalSince1970))-\(round)"
             let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
@@ -78,7 +78,7 @@ struct IngestBenchmark {
                                          actor: nil, on: admin).key
             let cpuBefore = cpu()
             let http = try await sendOverHTTP(data, key: key, options: options)
-            cpuSeconds.append(zip(cpu(), cpuBefore).map { $0 - $1 })
+            cpuSeconds.append(cpu() - cpuBefore)
             let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
             let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
             let stored = try admin.query(
@@ -101,8 +101,8 @@ struct IngestBenchmark {
             say(String(format: "round %d: HTTP %.0f events/s, \\copy of the facts %.0f rows/s, \\copy of all rows %.0f events/s, "
                        + "HTTP / \\copy %.2f and %.2f; CPU during HTTP (%.1f s on %d cores): PostgreSQL %.1f s, server %.1f s, client %.1f s",
                        round, rate.http, rate.copy, rate.copyAll, rate.http / rate.copy, rate.http / rate.copyAll, http,
-                       ProcessInfo.processInfo.activeProcessorCount, cpuSeconds[round - 1][0], cpuSeconds[round - 1][1],
-                       cpuSeconds[round - 1][2]))
+                       ProcessInfo.processInfo.activeProcessorCount, cpuSeconds[round - 1].database, cpuSeconds[round - 1].server,
+                       cpuSeconds[round - 1].client))
         }
         let peak = server.peakMemoryKiB()
 
@@ -115,9 +115,18 @@ struct IngestBenchmark {
         say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f (medians of the rounds' ratios)",
                    median(rates.map { $0.http / $0.copy }), median(rates.map { $0.http / $0.copyAll })))
         say(String(format: "CPU per event during HTTP (median): PostgreSQL %.1f us, server %.1f us, client %.1f us",
-                   median(cpuSeconds.map { $0[0] }) / Double(options.events) * 1e6, median(cpuSeconds.map { $0[1] }) / Double(options.events) * 1e6,
-                   median(cpuSeconds.map { $0[2] }) / Double(options.events) * 1e6))
+                   median(cpuSeconds.map(\.database)) / Double(options.events) * 1e6,
+                   median(cpuSeconds.map(\.server)) / Double(options.events) * 1e6, median(cpuSeconds.map(\.client)) / Double(options.events) * 1e6))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
+    }
+
+    /// CPU seconds used by PostgreSQL (every backend of the cluster), the server and this client.
+    struct CPUSeconds {
+        let database: Double, server: Double, client: Double
+
+        static func - (after: CPUSeconds, before: CPUSeconds) -> CPUSeconds {
+            CPUSeconds(database: after.database - before.database, server: after.server - before.server, client: after.client - before.client)
+        }
     }
 
     static func makeOrganization(_ admin: PostgresConnection, slug: String) throws -> UUID {

@@ -71,19 +71,23 @@ struct KPIBenchmark {
         defer { server.stop() }
         say("latency over \(requests) requests after 2 warm-ups, the sizes' requests interleaved")
         let base = "http://127.0.0.1:\(port)"
-        var api: [String: [[Double]]] = [:]  // "name days" -> samples per target
-        var pageTimes: [String: (html: [[Double]], behind: [[Double]])] = [:]
-        for days in [90, 365] {
-            let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
-            for (name, path, _) in endpoints(from: from) {
-                api["\(name) \(days)"] = try await timeHTTP(targets.map { (base + path, $0.key, nil) }, requests: requests)
+        let periods: [(days: Int, from: String)] = try [90, 365].map { (days: Int) in
+            (days: days, from: try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0))
+        }
+        // Samples per target, in the order printed.
+        var api: [(name: String, days: Int, from: String, rawSQL: String, samples: [[Double]])] = []
+        var pageTimes: [(page: String, days: Int, html: [[Double]], behind: [[Double]])] = []
+        for (days, from) in periods {
+            for (name, path, rawSQL) in endpoints(from: from) {
+                api.append((name, days, from, rawSQL, try await timeHTTP(targets.map { (base + path, $0.key, nil) }, requests: requests)))
             }
             for (page, behind) in timePages ? pages(from: from) : [] {
                 let query = "from=\(from)&to=\(endDate)"
-                pageTimes["\(page) \(days)"] = (
+                pageTimes.append((
+                    page, days,
                     try await timeHTTP(targets.map { ("\(base)/dashboard/\(page)?\(query)", nil, $0.key) }, requests: requests),
                     try await timeHTTP(targets.map { (base + behind, $0.key, nil) }, requests: requests)
-                )
+                ))
             }
         }
         server.stop()
@@ -91,37 +95,30 @@ struct KPIBenchmark {
         for (index, target) in targets.enumerated() {
             say("\(target.facts) facts")
             say("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
-            for days in [90, 365] {
-                let from = try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0)
-                for (name, _, rawSQL) in endpoints(from: from) {
-                    let samples = api["\(name) \(days)"]?[index] ?? []
-                    // The raw computation takes seconds at 10 million facts: a median of a few is enough for a ratio.
-                    // 0 samples: no raw timing (while tuning; the ratio then prints as nan).
-                    let raw = try timeSQL(admin, rawSQL, [target.organization, from, endDate], requests: rawSamples)
-                    say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
-                               name.padding(toLength: 44, withPad: " ", startingAt: 0), days,
-                               percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000, percentile(raw, 0.5) * 1000,
-                               percentile(raw, 0.5) / percentile(samples, 0.5)))
-                }
+            for timed in api {
+                let samples = timed.samples[index]
+                // The raw computation takes seconds at 10 million facts: a median of a few is enough for a ratio.
+                // 0 samples: no raw timing (while tuning; the ratio then prints as nan).
+                let raw = try timeSQL(admin, timed.rawSQL, [target.organization, timed.from, endDate], requests: rawSamples)
+                say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
+                           timed.name.padding(toLength: 44, withPad: " ", startingAt: 0), timed.days,
+                           percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000, percentile(raw, 0.5) * 1000,
+                           percentile(raw, 0.5) / percentile(samples, 0.5)))
             }
             if timePages {
                 say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
-                for days in [90, 365] {
-                    for (page, _) in pages(from: "") {
-                        guard let times = pageTimes["\(page) \(days)"] else { continue }
-                        let html = times.html[index]
-                        let behind = times.behind[index]
-                        say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
-                                   "/dashboard/\(page)".padding(toLength: 44, withPad: " ", startingAt: 0), days,
-                                   percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(behind, 0.5) * 1000,
-                                   percentile(html, 0.5) / percentile(behind, 0.5)))
-                    }
+                for timed in pageTimes {
+                    let (html, behind) = (timed.html[index], timed.behind[index])
+                    say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
+                               "/dashboard/\(timed.page)".padding(toLength: 44, withPad: " ", startingAt: 0), timed.days,
+                               percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(behind, 0.5) * 1000,
+                               percentile(html, 0.5) / percentile(behind, 0.5)))
                 }
             }
         }
         if targets.count > 1 {
             say("growth of p95 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
-            let series = api.map { ($0.key, $0.value) } + pageTimes.map { ("page \($0.key)", $0.value.html) }
+            let series = api.map { ("\($0.name) \($0.days)", $0.samples) } + pageTimes.map { ("page \($0.page) \($0.days)", $0.html) }
             for (key, samples) in series.sorted(by: { $0.0 < $1.0 }) {
                 say(String(format: "  %@  x%.2f", key, percentile(samples.last ?? [], 0.95) / percentile(samples.first ?? [], 0.95)))
             }
