@@ -300,11 +300,23 @@ struct RollupTests {
     func maintainedAsService() async throws {
         try await TestDatabase.withPool { pool in
             let organization = try await demo(pool, seed: 51)
-            try await TestDatabase.withPool(role: "advocacy_service") { service in
-                while try await Rollups.maintainQueued(days: 8, pool: service) > 0 {}
+            func queued() async throws -> Int {
+                try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])[0]
+                    .decode(Int.self, at: 0)
             }
-            let queued = try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])
-            #expect(try queued[0].decode(Int.self, at: 0) == 0)
+            // Other tests' background maintainers work on every organisation of this database: one of them may hold
+            // this organisation's lock when a pass comes to it, and the pass skips it. Passes go on until the queue
+            // is empty (a maintainer that fails as the service role throws, so this cannot pass without one).
+            try await TestDatabase.withPool(role: "advocacy_service") { service in
+                var passes = 0
+                while try await queued() > 0 {
+                    passes += 1
+                    try #require(passes < 500, "the service role's maintenance left days queued")
+                    if try await Rollups.maintainQueued(days: 8, pool: service) == 0 {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+            }
             try await expectEqualToRaw(organization, periods: periods(seed: 51, count: 3), on: pool)
         }
     }
