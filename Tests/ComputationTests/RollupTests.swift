@@ -266,32 +266,34 @@ struct RollupTests {
     func settledQueues() async throws {
         try await TestDatabase.withPool { pool in
             let organization = try await demo(pool, seed: 41, facts: 2_000)
-            func taken() async throws -> Bool {
-                try await pool.query(
-                    "SELECT $1 IN (SELECT o FROM rollup.organizations_to_maintain(interval '2 s', interval '60 s') AS o)", [organization]
-                )[0].decode(Bool.self, at: 0)
-            }
-            // The queue's newest entry `newest` seconds old, every other one `oldest` seconds old.
-            func queued(oldest: Int, newest: Int) async throws {
-                _ = try await pool.query(
-                    """
-                    UPDATE rollup.dirty_days
-                    SET queued_at = now() - make_interval(secs => CASE WHEN entry_id = (SELECT max(entry_id) FROM rollup.dirty_days
-                                                                                        WHERE organization_id = $1)
-                                                                       THEN $3::int ELSE $2::int END)
-                    WHERE organization_id = $1
-                    """,
-                    [organization, oldest, newest]
+            // Other tests' maintainers work on every organisation: holding this one's maintenance lock keeps them
+            // from draining its queue while the checks run (they skip a locked organisation).
+            let taken = try await pool.transaction { connection in
+                _ = try connection.query("SELECT pg_advisory_xact_lock(hashtextextended('rollup:' || $1::text, 0))", [organization])
+                _ = try connection.query(
+                    "INSERT INTO rollup.dirty_days (organization_id, day) VALUES ($1, '2026-01-01'), ($1, '2026-01-02')", [organization]
                 )
+                // The queue's newest entry `newest` seconds old, every other one `oldest` seconds old; taken or not.
+                return try [(30, 0), (30, 3), (61, 0)].map { oldest, newest in
+                    _ = try connection.query(
+                        """
+                        UPDATE rollup.dirty_days
+                        SET queued_at = now() - make_interval(secs => CASE WHEN entry_id = (SELECT max(entry_id) FROM rollup.dirty_days
+                                                                                            WHERE organization_id = $1)
+                                                                           THEN $3::int ELSE $2::int END)
+                        WHERE organization_id = $1
+                        """,
+                        [organization, oldest, newest]
+                    )
+                    return try connection.query(
+                        "SELECT $1 IN (SELECT o FROM rollup.organizations_to_maintain(interval '2 s', interval '60 s') AS o)", [organization]
+                    )[0].decode(Bool.self, at: 0)
+                }
             }
-            try await queued(oldest: 30, newest: 0)  // a batch came in just now
-            #expect(try await !taken())
-            try await queued(oldest: 30, newest: 3)  // quiet for 3 s
-            #expect(try await taken())
-            try await queued(oldest: 61, newest: 0)  // still growing, but behind for over a minute
-            #expect(try await taken())
+            // A batch came in just now: left; quiet for 3 s: taken; still growing but behind for over a minute: taken.
+            #expect(taken == [false, true, true])
             // Reads do not wait: a refresh recomputes the queue whatever its age.
-            try await queued(oldest: 30, newest: 0)
+            _ = try await pool.query("UPDATE rollup.dirty_days SET queued_at = now() WHERE organization_id = $1", [organization])
             try await expectEqualToRaw(organization, periods: [("2026-01-01", "2026-06-30")], on: pool)
         }
     }
