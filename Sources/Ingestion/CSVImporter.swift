@@ -132,7 +132,7 @@ public struct CSVImporter: Sendable {
                 "line \(record.line): \(fields.count) fields where the header has \(csv.header.count) (an unquoted separator?)"
             ))
         }
-        var data: [String: JSONValue] = [:]
+        var data = JSONObject()
         var eventID: String?
         var occurredAt = importTime
         for (name, rawValue) in zip(csv.header, fields) {

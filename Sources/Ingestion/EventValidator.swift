@@ -303,7 +303,7 @@ public struct EventValidator: Sendable {
             kind = .updated
         }
         // Only the attributes present are recorded: null clears one, a missing key leaves it as it was.
-        var attributes: [String: JSONValue] = [:]
+        var attributes = JSONObject()
         if kind != .left {
             for key in ["display_name", "team", "department", "region"] where data.has(key) {
                 attributes[key] = try data.string(key).map(JSONValue.string) ?? .null

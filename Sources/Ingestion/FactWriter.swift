@@ -40,67 +40,87 @@ struct FactWriter {
             }
         }
         try call("ingest.upsert_content_items", contents, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.contentID }, { $0.1.title }, { $0.1.url }, { $0.1.topic },
-            { $0.1.campaign }, { $0.1.createdAt },
-        ], types: ["text", "timestamptz", "text", "text", "text", "text", "text", "timestamptz"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.contentID }, .text { $0.1.title }, .text { $0.1.url },
+            .text { $0.1.topic }, .text { $0.1.campaign }, .timestamp { $0.1.createdAt },
+        ])
         try call("ingest.upsert_posts", posts, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.postID }, { $0.1.ambassadorID }, { $0.1.network }, { $0.1.contentID },
-            { $0.1.postedAt }, { $0.1.trackedURL }, { $0.1.utmToken },
-        ], types: ["text", "timestamptz", "text", "text", "text", "text", "timestamptz", "text", "text"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.postID }, .text { $0.1.ambassadorID },
+            .text { $0.1.network }, .text { $0.1.contentID }, .timestamp { $0.1.postedAt }, .text { $0.1.trackedURL },
+            .text { $0.1.utmToken },
+        ])
         try call("ingest.upsert_post_metrics", metrics, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.postID }, { $0.1.observedAt }, { $0.1.impressions },
-            { $0.1.membersReached }, { $0.1.reactions }, { $0.1.comments }, { $0.1.reshares }, { $0.1.clicks },
-            { $0.1.saves }, { $0.1.sends }, { $0.1.followersGained },
-        ], types: ["text", "timestamptz", "text", "timestamptz"] + Array(repeating: "bigint", count: 9))
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.postID }, .timestamp { $0.1.observedAt },
+            .bigint { $0.1.impressions }, .bigint { $0.1.membersReached }, .bigint { $0.1.reactions }, .bigint { $0.1.comments },
+            .bigint { $0.1.reshares }, .bigint { $0.1.clicks }, .bigint { $0.1.saves }, .bigint { $0.1.sends },
+            .bigint { $0.1.followersGained },
+        ])
         try call("ingest.insert_audience_touches", touches, [
-            { $0.0.id }, { $0.1.member }, { $0.1.postID }, { $0.1.ambassadorID }, { $0.1.touchedAt },
-        ], types: ["text", "text", "text", "text", "timestamptz"])
+            .text { $0.0.id }, .text { $0.1.member }, .text { $0.1.postID }, .text { $0.1.ambassadorID }, .timestamp { $0.1.touchedAt },
+        ])
         try call("ingest.upsert_ssi_snapshots", snapshots, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.ambassadorID }, { $0.1.date }, { $0.1.brand }, { $0.1.people },
-            { $0.1.insights }, { $0.1.relationships }, { $0.1.total }, { $0.1.industryRank }, { $0.1.networkRank },
-            { $0.1.industryAverage }, { $0.1.networkAverage },
-        ], types: ["text", "timestamptz", "text", "date"] + Array(repeating: "numeric", count: 9))
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.ambassadorID }, .date { $0.1.date },
+            .numeric { $0.1.brand }, .numeric { $0.1.people }, .numeric { $0.1.insights }, .numeric { $0.1.relationships },
+            .numeric { $0.1.total }, .numeric { $0.1.industryRank }, .numeric { $0.1.networkRank },
+            .numeric { $0.1.industryAverage }, .numeric { $0.1.networkAverage },
+        ])
         try call("ingest.upsert_web_visits", visits, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.visitID }, { $0.1.visitor }, { $0.1.landing.url },
-            { $0.1.landing.host }, { $0.1.landing.path }, { $0.1.landing.source }, { $0.1.landing.medium },
-            { $0.1.landing.campaign }, { $0.1.landing.content }, { $0.1.landing.term }, { $0.1.landing.isAdvocacy },
-        ], types: ["text", "timestamptz"] + Array(repeating: "text", count: 10) + ["boolean"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.visitID }, .text { $0.1.visitor },
+            .text { $0.1.landing.url }, .text { $0.1.landing.host }, .text { $0.1.landing.path }, .text { $0.1.landing.source },
+            .text { $0.1.landing.medium }, .text { $0.1.landing.campaign }, .text { $0.1.landing.content },
+            .text { $0.1.landing.term }, .boolean { $0.1.landing.isAdvocacy },
+        ])
         try call("ingest.upsert_leads", leads, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.leadID }, { $0.1.createdAt }, { $0.1.channel }, { $0.1.ambassadorID },
-            { $0.1.postID }, { $0.1.estimatedValue }, { $0.1.currency },
-        ], types: ["text", "timestamptz", "text", "timestamptz", "text", "text", "text", "numeric", "text"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.leadID }, .timestamp { $0.1.createdAt },
+            .text { $0.1.channel }, .text { $0.1.ambassadorID }, .text { $0.1.postID }, .numeric { $0.1.estimatedValue },
+            .text { $0.1.currency },
+        ])
         try call("ingest.insert_lead_stage_changes", leadStages, [
-            { $0.0.id }, { $0.1.leadID }, { $0.1.stage }, { $0.1.changedAt }, { $0.1.wonAmount }, { $0.1.currency },
-        ], types: ["text", "text", "text", "timestamptz", "numeric", "text"])
+            .text { $0.0.id }, .text { $0.1.leadID }, .text { $0.1.stage }, .timestamp { $0.1.changedAt },
+            .numeric { $0.1.wonAmount }, .text { $0.1.currency },
+        ])
         try call("ingest.upsert_applications", applications, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.applicationID }, { $0.1.jobID }, { $0.1.appliedAt }, { $0.1.channel },
-            { $0.1.ambassadorID }, { $0.1.candidateRef },
-        ], types: ["text", "timestamptz", "text", "text", "timestamptz", "text", "text", "text"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.applicationID }, .text { $0.1.jobID },
+            .timestamp { $0.1.appliedAt }, .text { $0.1.channel }, .text { $0.1.ambassadorID }, .text { $0.1.candidateRef },
+        ])
         try call("ingest.insert_application_stage_changes", applicationStages, [
-            { $0.0.id }, { $0.1.applicationID }, { $0.1.stage }, { $0.1.changedAt },
-        ], types: ["text", "text", "text", "timestamptz"])
+            .text { $0.0.id }, .text { $0.1.applicationID }, .text { $0.1.stage }, .timestamp { $0.1.changedAt },
+        ])
         try call("ingest.upsert_programme_costs", costs, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.costID }, { $0.1.periodStart }, { $0.1.periodEnd }, { $0.1.category },
-            { $0.1.amount }, { $0.1.currency }, { $0.1.note },
-        ], types: ["text", "timestamptz", "text", "date", "date", "text", "numeric", "text", "text"])
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.costID }, .date { $0.1.periodStart },
+            .date { $0.1.periodEnd }, .text { $0.1.category }, .numeric { $0.1.amount }, .text { $0.1.currency }, .text { $0.1.note },
+        ])
         try call("ingest.upsert_rate_cards", rateCards, [
-            { $0.0.id }, { $0.0.occurredAt }, { $0.1.network }, { $0.1.currency }, { $0.1.effectiveFrom }, { $0.1.cpm },
-            { $0.1.cpc }, { $0.1.costPerReaction }, { $0.1.costPerComment }, { $0.1.costPerReshare },
-        ], types: ["text", "timestamptz", "text", "text", "date"] + Array(repeating: "numeric", count: 5))
+            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.network }, .text { $0.1.currency },
+            .date { $0.1.effectiveFrom }, .numeric { $0.1.cpm }, .numeric { $0.1.cpc }, .numeric { $0.1.costPerReaction },
+            .numeric { $0.1.costPerComment }, .numeric { $0.1.costPerReshare },
+        ])
         try writeAmbassadors(ambassadors)
     }
 
+    /// One column of a batch: its SQL type, and how a row writes its value into the column's array literal.
+    struct Column<Row> {
+        let sqlType: String
+        let write: (Row, inout PostgresArrayLiteral) -> Void
+
+        static func text(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "text") { $1.append(value($0)) } }
+        /// Validated decimal text (`EventValidator`), exact all the way to `numeric`.
+        static func numeric(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "numeric") { $1.append(value($0)) } }
+        static func date(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "date") { $1.append(value($0)) } }
+        static func timestamp(_ value: @escaping (Row) -> Date?) -> Column { Column(sqlType: "timestamptz") { $1.append(value($0)) } }
+        static func bigint(_ value: @escaping (Row) -> Int64?) -> Column { Column(sqlType: "bigint") { $1.append(value($0)) } }
+        static func boolean(_ value: @escaping (Row) -> Bool?) -> Column { Column(sqlType: "boolean") { $1.append(value($0)) } }
+    }
+
     /// Calls `function(organization, column1[], column2[], ...)`, one array per column, when there are rows.
-    private func call<Row>(
-        _ function: String, _ rows: [Row], _ columns: [(Row) -> (any PostgresEncodable)?], types: [String]
-    ) throws {
+    private func call<Row>(_ function: String, _ rows: [Row], _ columns: [Column<Row>]) throws {
         guard !rows.isEmpty else { return }
-        precondition(columns.count == types.count, "\(function): one SQL type per column")
         var parameters: [(any PostgresEncodable)?] = [organization]
         for column in columns {
-            parameters.append(PostgresArray(rows.map(column)))
+            var literal = PostgresArrayLiteral(capacity: rows.count * 24)
+            for row in rows { column.write(row, &literal) }
+            parameters.append(literal)
         }
-        let arguments = types.enumerated().map { "$\($0.offset + 2)::\($0.element)[]" }.joined(separator: ", ")
+        let arguments = columns.enumerated().map { "$\($0.offset + 2)::\($0.element.sqlType)[]" }.joined(separator: ", ")
         try connection.query("SELECT \(function)($1, \(arguments))", parameters)
     }
 

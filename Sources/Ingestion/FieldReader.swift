@@ -3,14 +3,14 @@ import Foundation
 /// Reads the fields of one JSON object with the checks the schema needs, naming the field path in every
 /// rejection; `finish()` refuses any field that was not read (a typo must not pass silently).
 struct FieldReader {
-    let object: [String: JSONValue]
+    let object: JSONObject
     let path: String
     /// The keys looked up, in order (a handful: a list is cheaper than hashing them again).
     private var read: [String] = []
     /// How many of the object's keys have been read.
     private var presentRead = 0
 
-    init(_ object: [String: JSONValue], path: String) {
+    init(_ object: JSONObject, path: String) {
         self.object = object
         self.path = path
     }
@@ -45,7 +45,8 @@ struct FieldReader {
         }
         let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) is empty") }
-        guard trimmed.count <= maxLength else {
+        // Counting characters walks the grapheme clusters: no need when the bytes are few enough.
+        guard trimmed.utf8.count <= maxLength || trimmed.count <= maxLength else {
             throw Rejection(.outOfRange, field: field(key), "\(field(key)) is longer than \(maxLength) characters")
         }
         return trimmed
@@ -153,7 +154,7 @@ struct FieldReader {
         return (integer, fraction)
     }
 
-    mutating func object(_ key: String) throws(Rejection) -> [String: JSONValue]? {
+    mutating func object(_ key: String) throws(Rejection) -> JSONObject? {
         guard let value = value(key) else { return nil }
         guard case .object(let members) = value else {
             throw Rejection(.wrongType, field: field(key), "\(field(key)) must be an object, not \(value.typeName)")

@@ -6,7 +6,7 @@ public enum JSONValue: Sendable, Equatable {
     case number(String)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     var typeName: String {
         switch self {
@@ -17,6 +17,44 @@ public enum JSONValue: Sendable, Equatable {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+}
+
+/// A JSON object's members in the order written. Events have a handful of keys: a look-up by scanning a short
+/// list costs less than hashing every key into a dictionary, and ingestion builds two objects per event.
+/// Equal when they hold the same members, in any order.
+public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    public private(set) var members: [(key: String, value: JSONValue)] = []
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        for (key, value) in elements { self[key] = value }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    /// The value of `key`; setting replaces it where it is, or adds it at the end.
+    public subscript(key: String) -> JSONValue? {
+        get { members.first { $0.key == key }?.value }
+        set {
+            let position = members.firstIndex { $0.key == key }
+            switch (position, newValue) {
+            case let (position?, value?): members[position].value = value
+            case let (position?, nil): members.remove(at: position)
+            case let (nil, value?): members.append((key, value))
+            case (nil, nil): break
+            }
+        }
+    }
+
+    /// Adds a member the caller knows to be new (the parser checks duplicates itself).
+    mutating func append(_ key: String, _ value: JSONValue) { members.append((key, value)) }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.count == rhs.count && lhs.members.allSatisfy { rhs[$0.key] == $0.value }
     }
 }
 
@@ -116,7 +154,9 @@ struct JSONParser {
         try nest()
         defer { depth -= 1 }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members = JSONObject()
+        // Keys seen, once an object is too large for a scan of its keys to stay cheap.
+        var manyKeys: Set<String>?
         if peek() == UInt8(ascii: "}") {
             index += 1
             return .object(members)
@@ -127,9 +167,15 @@ struct JSONParser {
             let key = try parseString()
             try expect(":")
             let value = try parseValue()
-            guard members.updateValue(value, forKey: key) == nil else {
-                throw error("duplicate key \"\(key)\"", at: keyOffset)
+            let duplicate: Bool
+            if manyKeys != nil {
+                duplicate = manyKeys?.insert(key).inserted == false
+            } else {
+                duplicate = members.members.contains { $0.key == key }
+                if members.count == 16 { manyKeys = Set(members.keys + [key]) }
             }
+            guard !duplicate else { throw error("duplicate key \"\(key)\"", at: keyOffset) }
+            members.append(key, value)
             guard let next = peek() else { throw error("unexpected end of input in an object") }
             index += 1
             if next == UInt8(ascii: "}") { return .object(members) }

@@ -21,11 +21,11 @@ enum JSONWriter {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output += "," }
-                writeString(key, into: &output)
+                writeString(member.key, into: &output)
                 output += ":"
-                if let member = members[key] { write(member, into: &output) }
+                write(member.value, into: &output)
             }
             output += "}"
         }

@@ -46,20 +46,19 @@ public struct LandingURL: Sendable, Equatable {
         self.url = url
         self.host = String(decoding: authority, as: UTF8.self).lowercased()
 
-        var values: [String: String] = [:]
+        var values = [String?](repeating: nil, count: Self.parameters.count)
         for pair in query.split(separator: UInt8(ascii: "&")) {
             let equals = pair.firstIndex(of: UInt8(ascii: "="))
             let name = Self.decode(pair[..<(equals ?? pair.endIndex)]).lowercased()
-            guard name.hasPrefix("utm_"), values[name] == nil, let equals else { continue }
+            guard let slot = Self.parameters.firstIndex(of: name), values[slot] == nil, let equals else { continue }
             let value = Self.decode(pair[(equals + 1)...]).trimmingSpaces()
-            if !value.isEmpty { values[name] = value }
+            if !value.isEmpty { values[slot] = value }
         }
-        source = values["utm_source"]
-        medium = values["utm_medium"]
-        campaign = values["utm_campaign"]
-        content = values["utm_content"]
-        term = values["utm_term"]
+        (source, medium, campaign, content, term) = (values[0], values[1], values[2], values[3], values[4])
     }
+
+    /// The parameters read, in the order of the stored properties.
+    private static let parameters = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"]
 
     private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
         guard haystack.count >= needle.count else { return nil }

@@ -148,7 +148,7 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
     public var postgresText: String { PostgresArray.literal(self.lazy.map { $0 }) }
 }
 
-/// An array of values of mixed Swift types (a column of a batch), bound as one array literal.
+/// An array of values of mixed Swift types, bound as one array literal.
 public struct PostgresArray: PostgresEncodable {
     public let values: [(any PostgresEncodable)?]
 
@@ -158,34 +158,83 @@ public struct PostgresArray: PostgresEncodable {
 
     public var postgresText: String { Self.literal(values) }
 
-    /// Every element quoted, with `"` and `\` escaped; nil and null elements as NULL.
     static func literal(_ values: some Sequence<(any PostgresEncodable)?>) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(1024)
-        var first = true
-        for value in values {
-            if !first { bytes.append(UInt8(ascii: ",")) }
-            first = false
-            guard let value, !value.isNull else {
-                bytes.append(contentsOf: [0x4E, 0x55, 0x4C, 0x4C])  // NULL
-                continue
+        var literal = PostgresArrayLiteral()
+        for value in values { literal.append(value.flatMap { $0.isNull ? nil : $0.postgresText }) }
+        return literal.postgresText
+    }
+}
+
+/// An array literal (`{"a","b c",NULL}`) written element by element, each typed value straight into the
+/// text: a batch's column of thousands of values, with no value boxed or formatted into a string of its own.
+public struct PostgresArrayLiteral: PostgresEncodable {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+
+    public init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Every element quoted, with `"` and `\` escaped; nil as NULL.
+    public mutating func append(_ text: String?) {
+        guard var text else { return appendNull() }
+        openElement()
+        text.withUTF8 { utf8 in
+            // Most values need no escape: copied whole.
+            guard utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                bytes.append(contentsOf: utf8)
+                return
             }
-            bytes.append(UInt8(ascii: "\""))
-            var text = value.postgresText
-            text.withUTF8 { utf8 in
-                // Most values need no escape: copied whole.
-                guard utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-                    bytes.append(contentsOf: utf8)
-                    return
-                }
-                for byte in utf8 {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                    bytes.append(byte)
-                }
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func append(_ value: Int64?) {
+        guard let value else { return appendNull() }
+        openElement()
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var rest = value.magnitude
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: 48 + rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func append(_ value: Date?) {
+        guard let value else { return appendNull() }
+        openElement()
+        bytes.append(contentsOf: PostgresTimestamp.format(value).utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func append(_ value: Bool?) {
+        guard let value else { return appendNull() }
+        openElement()
+        bytes.append(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func openElement() {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendNull() {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(contentsOf: [0x4E, 0x55, 0x4C, 0x4C])  // NULL
+    }
+
+    public var postgresText: String {
+        String(unsafeUninitializedCapacity: bytes.count + 1) { text in
+            _ = text.initialize(from: bytes)
+            text[bytes.count] = UInt8(ascii: "}")
+            return bytes.count + 1
+        }
     }
 }

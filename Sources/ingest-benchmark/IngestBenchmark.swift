@@ -70,6 +70,7 @@ struct IngestBenchmark {
         // changes by the minute, and a ratio is only fair between runs made close together.
         var rates: [(http: Double, copy: Double, copyAll: Double)] = []
         var cpuSeconds: [CPUSeconds] = []
+        var walBytes: [(http: Double, copy: Double, copyAll: Double)] = []
         for round in 1...options.rounds {
             let stamp = "\(Int(Date().timeIntervalSince1970))-\(round)"
             let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
@@ -77,10 +78,15 @@ struct IngestBenchmark {
             let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
                                          actor: nil, on: admin).key
             let cpuBefore = cpu()
+            let walBefore = try walPosition(admin)
             let http = try await sendOverHTTP(data, key: key, options: options)
             cpuSeconds.append(cpu() - cpuBefore)
+            let walAfterHTTP = try walPosition(admin)
             let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
+            let walAfterCopy = try walPosition(admin)
             let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
+            let walAfterDerived = try walPosition(admin)
+            walBytes.append((http: walAfterHTTP - walBefore, copy: walAfterCopy - walAfterHTTP, copyAll: walAfterDerived - walAfterHTTP))
             let stored = try admin.query(
                 """
                 SELECT (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
@@ -117,7 +123,15 @@ struct IngestBenchmark {
         say(String(format: "CPU per event during HTTP (median): PostgreSQL %.1f us, server %.1f us, client %.1f us",
                    median(cpuSeconds.map(\.database)) / Double(options.events) * 1e6,
                    median(cpuSeconds.map(\.server)) / Double(options.events) * 1e6, median(cpuSeconds.map(\.client)) / Double(options.events) * 1e6))
+        say(String(format: "WAL per event (median): HTTP %.0f bytes, \\copy of the facts %.0f bytes, \\copy of all rows %.0f bytes",
+                   median(walBytes.map(\.http)) / Double(options.events), median(walBytes.map(\.copy)) / Double(options.events),
+                   median(walBytes.map(\.copyAll)) / Double(options.events)))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
+    }
+
+    /// The cluster's write-ahead log position in bytes: what a phase wrote, with whatever else ran meanwhile.
+    static func walPosition(_ admin: PostgresConnection) throws -> Double {
+        try admin.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::float8")[0].decode(Double.self, at: 0)
     }
 
     /// CPU seconds used by PostgreSQL (every backend of the cluster), the server and this client.
@@ -157,7 +171,7 @@ struct IngestBenchmark {
                             request.body = .bytes(bodies[index])
                             let response = try await client.execute(request, timeout: .seconds(120))
                             let body = try await response.body.collect(upTo: 64 << 20)
-                            guard response.status == .ok, String(buffer: body).contains("\"rejected\":0") else {
+                            guard response.status == .ok, String(buffer: body).hasSuffix(",\"rejected\":0}") else {
                                 throw BenchmarkError("batch \(index): HTTP \(response.status.code): \(String(buffer: body).prefix(300))")
                             }
                         }
