@@ -256,9 +256,16 @@ struct BatchWriter {
     /// Adds the events' ids to the ledger. - Returns: the ids that were not there yet.
     private func recordInLedger(_ events: [Event]) throws -> Set<String> {
         guard !events.isEmpty else { return [] }
+        var ids = PostgresArrayLiteral(capacity: events.count * 16)
+        var types = PostgresArrayLiteral(capacity: events.count * 24)
+        var times = PostgresArrayLiteral(capacity: events.count * 32)
+        for index in events.indices {
+            ids.append(events[index].id)
+            types.append(events[index].type.rawValue)
+            times.append(events[index].occurredAt)
+        }
         let rows = try connection.query(
-            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e",
-            [organization, events.map(\.id), events.map(\.type.rawValue), events.map(\.occurredAt)]
+            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e", [organization, ids, types, times]
         )
         return Set(try rows.map { try $0.decode(String.self, at: 0) })
     }

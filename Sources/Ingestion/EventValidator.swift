@@ -162,7 +162,7 @@ public struct EventValidator: Sendable {
             return .ssi(try readSSI(&data, now: now))
 
         case .webVisit:
-            guard let url = try readURL("landing_url", &data), let landing = LandingURL(url) else {
+            guard let landing = try readLanding("landing_url", &data) else {
                 throw Rejection(.missingField, field: "data.landing_url", "data.landing_url is required")
             }
             return .visit(
@@ -279,11 +279,16 @@ public struct EventValidator: Sendable {
     }
 
     private func readURL(_ key: String, _ data: inout FieldReader) throws(Rejection) -> String? {
+        try readLanding(key, &data)?.url
+    }
+
+    /// An absolute http(s) URL, parsed once (its UTM parameters are what a visit is attributed by).
+    private func readLanding(_ key: String, _ data: inout FieldReader) throws(Rejection) -> LandingURL? {
         guard let url = try data.string(key, maxLength: 2000) else { return nil }
-        guard LandingURL(url) != nil else {
+        guard let landing = LandingURL(url) else {
             throw Rejection(.invalidValue, field: data.field(key), "\(data.field(key)) must be an absolute http(s) URL")
         }
-        return url
+        return landing
     }
 
     private func readAmbassador(_ type: EventType, occurredAt: Date, from data: inout FieldReader, now: Date)

@@ -117,7 +117,8 @@ struct FactWriter {
         var parameters: [(any PostgresEncodable)?] = [organization]
         for column in columns {
             var literal = PostgresArrayLiteral(capacity: rows.count * 24)
-            for row in rows { column.write(row, &literal) }
+            // By index: a row is read where it lies, not copied out (with its strings retained) once per column.
+            for index in rows.indices { column.write(rows[index], &literal) }
             parameters.append(literal)
         }
         let arguments = columns.enumerated().map { "$\($0.offset + 2)::\($0.element.sqlType)[]" }.joined(separator: ", ")

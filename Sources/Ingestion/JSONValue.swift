@@ -230,16 +230,19 @@ struct JSONParser {
         index += 1
         var scratch: [UInt8] = []
         var runStart = index
+        var ascii = true
         while true {
             guard index < end else { throw error("unterminated string", at: quote) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let run = UnsafeRawBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
-                if scratch.isEmpty { return makeString(run, offset: runStart) }
+                // Plain ASCII is valid UTF-8 as it is: only other strings are validated.
+                if scratch.isEmpty { return ascii ? String(decoding: run, as: UTF8.self) : makeString(run, offset: runStart) }
                 scratch.append(contentsOf: run)
                 return makeString(scratch, offset: runStart)
             }
+            if byte >= 0x80 { ascii = false }
             if byte < 0x20 { throw error("control character in a string (escape it)") }
             if byte == UInt8(ascii: "\\") {
                 scratch.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<index]))

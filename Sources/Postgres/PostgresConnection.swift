@@ -154,15 +154,9 @@ public final class PostgresConnection: @unchecked Sendable {
             guard let parameter, !parameter.isNull else { return nil }
             return parameter.postgresText
         }
-        var cStrings: [UnsafeMutablePointer<CChar>?] = []
-        cStrings.reserveCapacity(texts.count)
-        defer { cStrings.forEach { free($0) } }
         for (index, text) in texts.enumerated() {
-            guard var text else {
-                cStrings.append(nil)
-                continue
-            }
             // memchr: a batch's array literal is megabytes, scanned for a NUL before it is bound.
+            guard var text else { continue }
             let hasNUL = text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
             guard !hasNUL else {
                 throw PostgresError(
@@ -171,14 +165,23 @@ public final class PostgresConnection: @unchecked Sendable {
                     query: sql
                 )
             }
-            cStrings.append(strdup(text))
         }
-        let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+        // The strings' own storage is handed to libpq (no copy of a megabyte literal before libpq copies it).
+        let result: OpaquePointer? = Self.withCStrings(texts[...]) { values in
+            values.withUnsafeBufferPointer { values in
                 PQexecParams(handle, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
             }
         }
         return try check(result, sql: sql)
+    }
+
+    /// Calls `body` with a C string pointer for each text (nil stays nil), valid for the call.
+    private static func withCStrings<R>(
+        _ texts: ArraySlice<String?>, _ pointers: [UnsafePointer<CChar>?] = [], _ body: ([UnsafePointer<CChar>?]) -> R
+    ) -> R {
+        guard let first = texts.first else { return body(pointers) }
+        guard let text = first else { return withCStrings(texts.dropFirst(), pointers + [nil], body) }
+        return text.withCString { pointer in withCStrings(texts.dropFirst(), pointers + [pointer], body) }
     }
 
     /// Runs one or more statements with no parameters (migrations, `BEGIN`, `COMMIT`).

@@ -145,22 +145,9 @@ extension Date: PostgresEncodable, PostgresDecodable {
 
 /// Binds arrays as PostgreSQL array literals (`{"a","b c",NULL}`), for `= ANY($1)` and `unnest($1)`.
 extension Array: PostgresEncodable where Element: PostgresEncodable {
-    public var postgresText: String { PostgresArray.literal(self.lazy.map { $0 }) }
-}
-
-/// An array of values of mixed Swift types, bound as one array literal.
-public struct PostgresArray: PostgresEncodable {
-    public let values: [(any PostgresEncodable)?]
-
-    public init(_ values: [(any PostgresEncodable)?]) {
-        self.values = values
-    }
-
-    public var postgresText: String { Self.literal(values) }
-
-    static func literal(_ values: some Sequence<(any PostgresEncodable)?>) -> String {
-        var literal = PostgresArrayLiteral()
-        for value in values { literal.append(value.flatMap { $0.isNull ? nil : $0.postgresText }) }
+    public var postgresText: String {
+        var literal = PostgresArrayLiteral(capacity: count * 16)
+        for index in indices { literal.append(self[index].isNull ? nil : self[index].postgresText) }
         return literal.postgresText
     }
 }
