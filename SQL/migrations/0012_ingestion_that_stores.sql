@@ -196,8 +196,10 @@ CREATE OR REPLACE FUNCTION rollup.watch(watched regclass, day_query text) RETURN
     AS $$
     DECLARE
         queue CONSTANT text := format('rollup.%I', 'queue_days_of_' || replace(watched::text, '.', '_'));
+        -- An organisation being deleted (its facts go by cascade) has nothing left to maintain (0015).
         insert_days CONSTANT text :=
-            'INSERT INTO rollup.dirty_days (organization_id, day) SELECT DISTINCT d.* FROM (%s) AS d (org, day) WHERE d.day IS NOT NULL;';
+            'INSERT INTO rollup.dirty_days (organization_id, day) SELECT DISTINCT d.* FROM (%s) AS d (org, day) WHERE d.day IS NOT NULL'
+            ' AND EXISTS (SELECT FROM core.organizations AS o WHERE o.organization_id = d.org);';
     BEGIN
         EXECUTE format('CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS %L', queue,
                        E'BEGIN\n'

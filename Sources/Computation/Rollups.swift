@@ -30,18 +30,47 @@ public enum Rollups {
             [settledFor.inSeconds, atMostBehind.inSeconds]
         ).map { try $0.decode(UUID.self, at: 0) }
         var done = 0
+        var failures: [RollupMaintenanceError.Failure] = []
         for organization in organizations {
-            let count = try await pool.tenantTransaction(organization) { connection in
-                // Background work, not a request: the pool's statement timeout is for requests. Cancelled at
-                // 30 s, a slow transaction (a busy machine, a big day, or 0014's plan trap) loses all its work
-                // and is started again from the beginning, over and over.
-                try connection.execute("SET LOCAL statement_timeout = '\(Self.backgroundStatementTimeout)'")
-                return try connection.query("SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days])[0]
-                    .decode(Int.self, at: 0)
+            // One organisation's failure must not hold back the others'.
+            do {
+                done += try await maintain(organization, days: days, pool: pool)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures.append(.init(organization: organization, error: error))
             }
-            done += max(count, 0)
         }
+        guard failures.isEmpty else { throw RollupMaintenanceError(failures: failures, done: done) }
         return done
+    }
+
+    private static func maintain(_ organization: UUID, days: Int, pool: ConnectionPool) async throws -> Int {
+        let count = try await pool.tenantTransaction(organization) { connection in
+            // Background work, not a request: the pool's statement timeout is for requests. Cancelled at
+            // 30 s, a slow transaction (a busy machine, a big day, or 0014's plan trap) loses all its work
+            // and is started again from the beginning, over and over.
+            try connection.execute("SET LOCAL statement_timeout = '\(Self.backgroundStatementTimeout)'")
+            return try connection.query("SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days])[0]
+                .decode(Int.self, at: 0)
+        }
+        return max(count, 0)
+    }
+}
+
+/// Organisations whose queued days could not be maintained in a pass, and what the pass did for the others.
+public struct RollupMaintenanceError: Error, CustomStringConvertible {
+    public struct Failure: Sendable {
+        public let organization: UUID
+        public let error: any Error
+    }
+
+    public let failures: [Failure]
+    /// Days recomputed for the other organisations.
+    public let done: Int
+
+    public var description: String {
+        failures.map { "organisation \($0.organization): \($0.error)" }.joined(separator: "; ")
     }
 }
 

@@ -4,128 +4,142 @@ import Postgres
 /// Applies accepted events to the fact tables through the `ingest.upsert_*` functions of
 /// `SQL/migrations/0002_ingestion.sql`: one statement per fact type, each taking the batch as arrays.
 struct FactWriter {
+    /// An event's id and time with its fact: what the columns of its type read.
+    struct Row<Fact> {
+        let id: String
+        let occurredAt: Date
+        let fact: Fact
+
+        init(_ event: Event, _ fact: Fact) {
+            (id, occurredAt, self.fact) = (event.id, event.occurredAt, fact)
+        }
+    }
+
     let connection: PostgresConnection
     let organization: UUID
 
     func write(_ events: [Event]) throws {
         guard !events.isEmpty else { return }
-        var ambassadors: [(Event, AmbassadorFact)] = []
-        var contents: [(Event, ContentFact)] = []
-        var posts: [(Event, PostFact)] = []
-        var metrics: [(Event, MetricsFact)] = []
-        var touches: [(Event, TouchFact)] = []
-        var snapshots: [(Event, SSIFact)] = []
-        var visits: [(Event, VisitFact)] = []
-        var leads: [(Event, LeadFact)] = []
-        var leadStages: [(Event, LeadStageFact)] = []
-        var applications: [(Event, ApplicationFact)] = []
-        var applicationStages: [(Event, ApplicationStageFact)] = []
-        var costs: [(Event, CostFact)] = []
-        var rateCards: [(Event, RateCardFact)] = []
+        var ambassadors: [Row<AmbassadorFact>] = []
+        var contents: [Row<ContentFact>] = []
+        var posts: [Row<PostFact>] = []
+        var metrics: [Row<MetricsFact>] = []
+        var touches: [Row<TouchFact>] = []
+        var snapshots: [Row<SSIFact>] = []
+        var visits: [Row<VisitFact>] = []
+        var leads: [Row<LeadFact>] = []
+        var leadStages: [Row<LeadStageFact>] = []
+        var applications: [Row<ApplicationFact>] = []
+        var applicationStages: [Row<ApplicationStageFact>] = []
+        var costs: [Row<CostFact>] = []
+        var rateCards: [Row<RateCardFact>] = []
         for event in events {
             switch event.fact {
-            case .ambassador(let fact): ambassadors.append((event, fact))
-            case .content(let fact): contents.append((event, fact))
-            case .post(let fact): posts.append((event, fact))
-            case .metrics(let fact): metrics.append((event, fact))
-            case .touch(let fact): touches.append((event, fact))
-            case .ssi(let fact): snapshots.append((event, fact))
-            case .visit(let fact): visits.append((event, fact))
-            case .lead(let fact): leads.append((event, fact))
-            case .leadStage(let fact): leadStages.append((event, fact))
-            case .application(let fact): applications.append((event, fact))
-            case .applicationStage(let fact): applicationStages.append((event, fact))
-            case .cost(let fact): costs.append((event, fact))
-            case .rateCard(let fact): rateCards.append((event, fact))
+            case .ambassador(let fact): ambassadors.append(Row(event, fact))
+            case .content(let fact): contents.append(Row(event, fact))
+            case .post(let fact): posts.append(Row(event, fact))
+            case .metrics(let fact): metrics.append(Row(event, fact))
+            case .touch(let fact): touches.append(Row(event, fact))
+            case .ssi(let fact): snapshots.append(Row(event, fact))
+            case .visit(let fact): visits.append(Row(event, fact))
+            case .lead(let fact): leads.append(Row(event, fact))
+            case .leadStage(let fact): leadStages.append(Row(event, fact))
+            case .application(let fact): applications.append(Row(event, fact))
+            case .applicationStage(let fact): applicationStages.append(Row(event, fact))
+            case .cost(let fact): costs.append(Row(event, fact))
+            case .rateCard(let fact): rateCards.append(Row(event, fact))
             }
         }
         try call("ingest.upsert_content_items", contents, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.contentID }, .text { $0.1.title }, .text { $0.1.url },
-            .text { $0.1.topic }, .text { $0.1.campaign }, .timestamp { $0.1.createdAt },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.contentID }, .text { $0.fact.title }, .text { $0.fact.url },
+            .text { $0.fact.topic }, .text { $0.fact.campaign }, .timestamp { $0.fact.createdAt },
         ])
         try call("ingest.upsert_posts", posts, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.postID }, .text { $0.1.ambassadorID },
-            .text { $0.1.network }, .text { $0.1.contentID }, .timestamp { $0.1.postedAt }, .text { $0.1.trackedURL },
-            .text { $0.1.utmToken },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.postID }, .text { $0.fact.ambassadorID },
+            .text { $0.fact.network }, .text { $0.fact.contentID }, .timestamp { $0.fact.postedAt }, .text { $0.fact.trackedURL },
+            .text { $0.fact.utmToken },
         ])
         try call("ingest.upsert_post_metrics", metrics, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.postID }, .timestamp { $0.1.observedAt },
-            .bigint { $0.1.impressions }, .bigint { $0.1.membersReached }, .bigint { $0.1.reactions }, .bigint { $0.1.comments },
-            .bigint { $0.1.reshares }, .bigint { $0.1.clicks }, .bigint { $0.1.saves }, .bigint { $0.1.sends },
-            .bigint { $0.1.followersGained },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.postID }, .timestamp { $0.fact.observedAt },
+            .bigint { $0.fact.impressions }, .bigint { $0.fact.membersReached }, .bigint { $0.fact.reactions }, .bigint { $0.fact.comments },
+            .bigint { $0.fact.reshares }, .bigint { $0.fact.clicks }, .bigint { $0.fact.saves }, .bigint { $0.fact.sends },
+            .bigint { $0.fact.followersGained },
         ])
         try call("ingest.insert_audience_touches", touches, [
-            .text { $0.0.id }, .text { $0.1.member }, .text { $0.1.postID }, .text { $0.1.ambassadorID }, .timestamp { $0.1.touchedAt },
+            .text { $0.id }, .text { $0.fact.member }, .text { $0.fact.postID }, .text { $0.fact.ambassadorID }, .timestamp { $0.fact.touchedAt },
         ])
         try call("ingest.upsert_ssi_snapshots", snapshots, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.ambassadorID }, .date { $0.1.date },
-            .numeric { $0.1.brand }, .numeric { $0.1.people }, .numeric { $0.1.insights }, .numeric { $0.1.relationships },
-            .numeric { $0.1.total }, .numeric { $0.1.industryRank }, .numeric { $0.1.networkRank },
-            .numeric { $0.1.industryAverage }, .numeric { $0.1.networkAverage },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.ambassadorID }, .date { $0.fact.date },
+            .numeric { $0.fact.brand }, .numeric { $0.fact.people }, .numeric { $0.fact.insights }, .numeric { $0.fact.relationships },
+            .numeric { $0.fact.total }, .numeric { $0.fact.industryRank }, .numeric { $0.fact.networkRank },
+            .numeric { $0.fact.industryAverage }, .numeric { $0.fact.networkAverage },
         ])
         try call("ingest.upsert_web_visits", visits, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.visitID }, .text { $0.1.visitor },
-            .text { $0.1.landing.url }, .text { $0.1.landing.host }, .text { $0.1.landing.path }, .text { $0.1.landing.source },
-            .text { $0.1.landing.medium }, .text { $0.1.landing.campaign }, .text { $0.1.landing.content },
-            .text { $0.1.landing.term }, .boolean { $0.1.landing.isAdvocacy },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.visitID }, .text { $0.fact.visitor },
+            .text { $0.fact.landing.url }, .text { $0.fact.landing.host }, .text { $0.fact.landing.path }, .text { $0.fact.landing.source },
+            .text { $0.fact.landing.medium }, .text { $0.fact.landing.campaign }, .text { $0.fact.landing.content },
+            .text { $0.fact.landing.term }, .boolean { $0.fact.landing.isAdvocacy },
         ])
         try call("ingest.upsert_leads", leads, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.leadID }, .timestamp { $0.1.createdAt },
-            .text { $0.1.channel }, .text { $0.1.ambassadorID }, .text { $0.1.postID }, .numeric { $0.1.estimatedValue },
-            .text { $0.1.currency },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.leadID }, .timestamp { $0.fact.createdAt },
+            .text { $0.fact.channel }, .text { $0.fact.ambassadorID }, .text { $0.fact.postID }, .numeric { $0.fact.estimatedValue },
+            .text { $0.fact.currency },
         ])
         try call("ingest.insert_lead_stage_changes", leadStages, [
-            .text { $0.0.id }, .text { $0.1.leadID }, .text { $0.1.stage }, .timestamp { $0.1.changedAt },
-            .numeric { $0.1.wonAmount }, .text { $0.1.currency },
+            .text { $0.id }, .text { $0.fact.leadID }, .text { $0.fact.stage }, .timestamp { $0.fact.changedAt },
+            .numeric { $0.fact.wonAmount }, .text { $0.fact.currency },
         ])
         try call("ingest.upsert_applications", applications, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.applicationID }, .text { $0.1.jobID },
-            .timestamp { $0.1.appliedAt }, .text { $0.1.channel }, .text { $0.1.ambassadorID }, .text { $0.1.candidateRef },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.applicationID }, .text { $0.fact.jobID },
+            .timestamp { $0.fact.appliedAt }, .text { $0.fact.channel }, .text { $0.fact.ambassadorID }, .text { $0.fact.candidateRef },
         ])
         try call("ingest.insert_application_stage_changes", applicationStages, [
-            .text { $0.0.id }, .text { $0.1.applicationID }, .text { $0.1.stage }, .timestamp { $0.1.changedAt },
+            .text { $0.id }, .text { $0.fact.applicationID }, .text { $0.fact.stage }, .timestamp { $0.fact.changedAt },
         ])
         try call("ingest.upsert_programme_costs", costs, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.costID }, .date { $0.1.periodStart },
-            .date { $0.1.periodEnd }, .text { $0.1.category }, .numeric { $0.1.amount }, .text { $0.1.currency }, .text { $0.1.note },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.costID }, .date { $0.fact.periodStart },
+            .date { $0.fact.periodEnd }, .text { $0.fact.category }, .numeric { $0.fact.amount }, .text { $0.fact.currency }, .text { $0.fact.note },
         ])
         try call("ingest.upsert_rate_cards", rateCards, [
-            .text { $0.0.id }, .timestamp { $0.0.occurredAt }, .text { $0.1.network }, .text { $0.1.currency },
-            .date { $0.1.effectiveFrom }, .numeric { $0.1.cpm }, .numeric { $0.1.cpc }, .numeric { $0.1.costPerReaction },
-            .numeric { $0.1.costPerComment }, .numeric { $0.1.costPerReshare },
+            .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.network }, .text { $0.fact.currency },
+            .date { $0.fact.effectiveFrom }, .numeric { $0.fact.cpm }, .numeric { $0.fact.cpc }, .numeric { $0.fact.costPerReaction },
+            .numeric { $0.fact.costPerComment }, .numeric { $0.fact.costPerReshare },
         ])
         try writeAmbassadors(ambassadors)
     }
 
     /// One column of a batch: its SQL type, and how a row writes its value into the column's array literal.
-    struct Column<Row> {
+    struct Column<Fact> {
         let sqlType: String
-        let write: (Row, inout PostgresArrayLiteral) -> Void
+        let write: (Row<Fact>, inout PostgresArrayLiteral) -> Void
 
-        static func text(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "text") { $1.append(value($0)) } }
+        static func text(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "text") { $1.append(value($0)) } }
         /// Validated decimal text (`EventValidator`), exact all the way to `numeric`.
-        static func numeric(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "numeric") { $1.append(value($0)) } }
-        static func date(_ value: @escaping (Row) -> String?) -> Column { Column(sqlType: "date") { $1.append(value($0)) } }
-        static func timestamp(_ value: @escaping (Row) -> Date?) -> Column { Column(sqlType: "timestamptz") { $1.append(value($0)) } }
-        static func bigint(_ value: @escaping (Row) -> Int64?) -> Column { Column(sqlType: "bigint") { $1.append(value($0)) } }
-        static func boolean(_ value: @escaping (Row) -> Bool?) -> Column { Column(sqlType: "boolean") { $1.append(value($0)) } }
+        static func numeric(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "numeric") { $1.append(value($0)) } }
+        static func date(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "date") { $1.append(value($0)) } }
+        static func timestamp(_ value: @escaping (Row<Fact>) -> Date?) -> Column { Column(sqlType: "timestamptz") { $1.append(value($0)) } }
+        static func bigint(_ value: @escaping (Row<Fact>) -> Int64?) -> Column { Column(sqlType: "bigint") { $1.append(value($0)) } }
+        static func boolean(_ value: @escaping (Row<Fact>) -> Bool?) -> Column { Column(sqlType: "boolean") { $1.append(value($0)) } }
     }
 
     /// Calls `function(organization, column1[], column2[], ...)`, one array per column, when there are rows.
-    private func call<Row>(_ function: String, _ rows: [Row], _ columns: [Column<Row>]) throws {
+    private func call<Fact>(_ function: String, _ rows: [Row<Fact>], _ columns: [Column<Fact>]) throws {
         guard !rows.isEmpty else { return }
         var parameters: [(any PostgresEncodable)?] = [organization]
         for column in columns {
             var literal = PostgresArrayLiteral(capacity: rows.count * 24)
-            // By index: a row is read where it lies, not copied out (with its strings retained) once per column.
-            for index in rows.indices { column.write(rows[index], &literal) }
+            // Each row read where it lies: copying it out (its strings retained and released) once per column
+            // cost more than writing the values.
+            rows.withUnsafeBufferPointer { rows in
+                for index in rows.indices { column.write(rows[index], &literal) }
+            }
             parameters.append(literal)
         }
         let arguments = columns.enumerated().map { "$\($0.offset + 2)::\($0.element.sqlType)[]" }.joined(separator: ", ")
         try connection.query("SELECT \(function)($1, \(arguments))", parameters)
     }
 
-    private func writeAmbassadors(_ rows: [(Event, AmbassadorFact)]) throws {
+    private func writeAmbassadors(_ rows: [Row<AmbassadorFact>]) throws {
         guard !rows.isEmpty else { return }
         try connection.query(
             """
@@ -136,12 +150,12 @@ struct FactWriter {
             ON CONFLICT DO NOTHING
             """,
             [
-                organization, rows.map(\.0.id), rows.map(\.1.ambassadorID), rows.map(\.1.kind.rawValue),
-                rows.map(\.0.occurredAt), rows.map(\.1.effectiveAt), rows.map(\.1.attributesJSON),
+                organization, rows.map(\.id), rows.map(\.fact.ambassadorID), rows.map(\.fact.kind.rawValue),
+                rows.map(\.occurredAt), rows.map(\.fact.effectiveAt), rows.map(\.fact.attributesJSON),
             ]
         )
         try connection.query(
-            "SELECT ingest.refresh_ambassadors($1, $2::text[])", [organization, Array(Set(rows.map(\.1.ambassadorID)))]
+            "SELECT ingest.refresh_ambassadors($1, $2::text[])", [organization, Array(Set(rows.map(\.fact.ambassadorID)))]
         )
     }
 }

@@ -33,6 +33,12 @@ enum JSONWriter {
 
     static func writeString(_ text: String, into output: inout String) {
         output += "\""
+        // Ids and most values need no escape: appended whole.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -77,11 +77,18 @@ struct IngestBenchmark {
             let copyOrganization = try makeOrganization(admin, slug: "bench-copy-\(stamp)")
             let key = try APIKeys.create(organization: httpOrganization, name: "ingest-benchmark", scopes: [.ingest], expiresAt: nil,
                                          actor: nil, on: admin).key
+            // Each phase starts right after a checkpoint: the first change of a page after one writes the whole
+            // page to the WAL, and a checkpoint falling in one phase and not the other would weigh on it alone.
+            try admin.execute("CHECKPOINT")
             let cpuBefore = cpu()
             let walBefore = try walPosition(admin)
             let http = try await sendOverHTTP(data, key: key, options: options)
             cpuSeconds.append(cpu() - cpuBefore)
             let walAfterHTTP = try walPosition(admin)
+            // The server's background worker recomputes the HTTP run's days once ingestion stops: \copy runs after
+            // it, not beside it.
+            try await waitForRollups(of: httpOrganization, admin)
+            try admin.execute("CHECKPOINT")
             let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
             let walAfterCopy = try walPosition(admin)
             let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
@@ -127,6 +134,16 @@ struct IngestBenchmark {
                    median(walBytes.map(\.http)) / Double(options.events), median(walBytes.map(\.copy)) / Double(options.events),
                    median(walBytes.map(\.copyAll)) / Double(options.events)))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
+    }
+
+    static func waitForRollups(of organization: UUID, _ admin: PostgresConnection) async throws {
+        let deadline = ContinuousClock.now + .seconds(300)
+        while try admin.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])[0]
+            .decode(Int.self, at: 0) > 0
+        {
+            guard ContinuousClock.now < deadline else { throw BenchmarkError("the server's rollup maintenance did not finish in 5 minutes") }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     /// The cluster's write-ahead log position in bytes: what a phase wrote, with whatever else ran meanwhile.

@@ -298,6 +298,22 @@ struct RollupTests {
         }
     }
 
+    @Test("an organisation deleted by a plain DELETE takes its queued days with it")
+    func queueFollowsOrganisation() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 61, facts: 500)
+            func queued() async throws -> Int {
+                try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])[0]
+                    .decode(Int.self, at: 0)
+            }
+            #expect(try await queued() > 0)
+            _ = try await pool.query("DELETE FROM core.organizations WHERE organization_id = $1", [organization])
+            // Left behind, they made every background pass fail on this organisation, for ever.
+            #expect(try await queued() == 0)
+            #expect(try await Rollups.maintainQueued(days: 100, pool: pool) >= 0)
+        }
+    }
+
     @Test("maintained as the service role, bound by row-level security as the server is, the rollups equal the raw computation")
     func maintainedAsService() async throws {
         try await TestDatabase.withPool { pool in

@@ -29,6 +29,12 @@ struct RollupMaintenanceService: Service {
                     if done > 0 { continue }
                 } catch is CancellationError {
                     return
+                } catch let error as RollupMaintenanceError {
+                    for failure in error.failures {
+                        logger.error("rollup maintenance of an organisation failed; retrying",
+                                     metadata: ["organization": "\(failure.organization)", "error": "\(failure.error)"])
+                    }
+                    if error.done > 0 { continue }
                 } catch {
                     logger.error("rollup maintenance failed; retrying", metadata: ["error": "\(error)"])
                 }
