@@ -325,15 +325,6 @@ struct DemoLoad {
                 }
             }
         }
-        try connection.execute(
-            """
-            INSERT INTO fact.post_metrics
-            SELECT DISTINCT ON (organization_id, post_id) *
-            FROM fact.post_metric_observations
-            WHERE organization_id = '\(organization.postgresText)'
-            ORDER BY organization_id, post_id, observed_at DESC
-            """
-        )
     }
 
     mutating func loadAudience() throws {

@@ -123,7 +123,7 @@ struct IngestBenchmark {
         say(String(format: "HTTP ingest          %9.0f events/s  (median of %d rounds; batches of %d, %d senders, all accepted and stored)",
                    median(rates.map(\.http)), options.rounds, options.batch, options.senders))
         say(String(format: "psql \\copy, facts    %9.0f rows/s    (the same fact rows into the same fact tables)", median(rates.map(\.copy))))
-        say(String(format: "psql \\copy, all rows %9.0f events/s  (also the ledger, latest metrics and first touches ingestion writes)",
+        say(String(format: "psql \\copy, all rows %9.0f events/s  (also the ledger and the first touches ingestion writes)",
                    median(rates.map(\.copyAll))))
         say(String(format: "ratio HTTP / \\copy of the facts: %.2f; HTTP / \\copy of all rows: %.2f (medians of the rounds' ratios)",
                    median(rates.map { $0.http / $0.copy }), median(rates.map { $0.http / $0.copyAll })))
@@ -269,19 +269,16 @@ struct Workload: Sendable {
         }
     }
 
-    /// What ingestion writes besides the facts: the ledger, each post's latest observation, each member's
-    /// first touch (the same rows, so both loads end with the same tables).
+    /// What ingestion writes besides the facts: the ledger and each member's first touch (the same rows, so
+    /// both loads end with the same tables).
     func derivedRows(organization: UUID) -> [(String, String, [String])] {
         let org = organization.uuidString.lowercased()
         var ledger: [String] = []
-        var latest: [Int: Int] = [:]  // post -> index of its latest observation
         var firstTouch: [Int: Int] = [:]  // member -> index of its first touch
         for index in 0..<count {
             let type: String
             switch kind(index) {
-            case .metrics:
-                type = "post.metrics_observed"
-                latest[index % 20_000] = max(latest[index % 20_000] ?? index, index)
+            case .metrics: type = "post.metrics_observed"
             case .visit: type = "web.visit"
             case .touch:
                 type = "audience.touched"
@@ -289,15 +286,9 @@ struct Workload: Sendable {
             }
             ledger.append([org, "ev-\(index)", type, time(index)].joined(separator: "\t"))
         }
-        let metrics = latest.values.map { index in
-            [org, "p\(index % 20_000)", time(index), "\(index % 5_000 + 100)", "\(index % 5_000)", "\(index % 97)",
-             "\(index % 13)", "\(index % 7)", "\(index % 41)"].joined(separator: "\t")
-        }
         let members = firstTouch.map { member, index in [org, hash(member), time(index)].joined(separator: "\t") }
         return [
             ("ingest.accepted_events", "organization_id, event_id, event_type, occurred_at", ledger),
-            ("fact.post_metrics",
-             "organization_id, post_id, observed_at, impressions, members_reached, reactions, comments, reshares, clicks", metrics),
             ("fact.audience_members", "organization_id, member_hash, first_touched_at", members),
         ]
     }
