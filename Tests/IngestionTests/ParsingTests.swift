@@ -38,6 +38,22 @@ struct ParsingTests {
         }
     }
 
+    @Test("an object of many keys: a duplicate is found past the first sixteen, and its members keep their order")
+    func manyKeys() throws {
+        let keys = (0..<40).map { "k\($0)" }
+        let members = keys.map { "\"\($0)\":1" }.joined(separator: ",")
+        let items = try parse("[{\(members)}]")
+        guard case .object(let object)? = try? items[0].parsed.get() else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(object.keys == keys)
+        #expect(object["k39"] == .number("1") && object["k40"] == nil)
+        for duplicate in ["k3", "k20", "k39"] {
+            #expect(throws: BatchError.self, "\(duplicate)") { try parse("[{\(members),\"\(duplicate)\":2}]") }
+        }
+    }
+
     @Test("NDJSON lines stand alone: a malformed line is refused, the others parse")
     func ndjson() throws {
         let items = try parse("{\"id\":\"a\"}\n\n{\"id\": oops}\r\n  \n{\"id\":\"c\"}", .ndjson)

@@ -55,6 +55,43 @@ struct ValueTests {
         }
     }
 
+    @Test("array literals written element by element read back as the same values: quotes, backslashes, braces, NULL and the string NULL, negative and extreme integers, booleans, times")
+    func arrayLiterals() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let texts: [String?] = ["a", #"say "hi""#, #"back\slash"#, "{braces}, commas", "NULL", nil, "", " spaced ", "é"]
+            let numbers: [Int64?] = [0, -1, 42, Int64.min, Int64.max, nil]
+            let flags: [Bool?] = [true, false, nil]
+            let times: [Date?] = [Date(timeIntervalSince1970: 1_700_000_000.123456), Date(timeIntervalSince1970: -86_400.5), nil]
+            var textLiteral = PostgresArrayLiteral(), numberLiteral = PostgresArrayLiteral()
+            var flagLiteral = PostgresArrayLiteral(), timeLiteral = PostgresArrayLiteral(), empty = PostgresArrayLiteral()
+            texts.forEach { textLiteral.append($0) }
+            numbers.forEach { numberLiteral.append($0) }
+            flags.forEach { flagLiteral.append($0) }
+            times.forEach { timeLiteral.append($0) }
+            // Compared in SQL with the same values bound one by one.
+            var parameters: [(any PostgresEncodable)?] = [textLiteral, numberLiteral, flagLiteral, timeLiteral, empty]
+            parameters += texts.map { $0 } + numbers.map { $0 } + flags.map { $0 } + times.map { $0 }
+            func list(_ from: Int, _ count: Int, _ type: String) -> String {
+                (from..<from + count).map { "$\($0)::\(type)" }.joined(separator: ", ")
+            }
+            let t = 6, n = t + texts.count, b = n + numbers.count, d = b + flags.count
+            let row = try await pool.query(
+                """
+                SELECT $1::text[] IS NOT DISTINCT FROM ARRAY[\(list(t, texts.count, "text"))],
+                       $2::bigint[] IS NOT DISTINCT FROM ARRAY[\(list(n, numbers.count, "bigint"))],
+                       $3::boolean[] IS NOT DISTINCT FROM ARRAY[\(list(b, flags.count, "boolean"))],
+                       $4::timestamptz[] IS NOT DISTINCT FROM ARRAY[\(list(d, times.count, "timestamptz"))],
+                       cardinality($5::text[]), array_position($1::text[], NULL), array_position($1::text[], 'NULL')
+                """,
+                parameters
+            )[0]
+            for column in 0..<4 { #expect(try row.decode(Bool.self, at: column), "column \(column)") }
+            #expect(try row.decode(Int.self, at: 4) == 0)
+            #expect(try row.decode(Int.self, at: 5) == 6)
+            #expect(try row.decode(Int.self, at: 6) == 5)
+        }
+    }
+
     @Test("timestamps are bound as PostgreSQL reads them, before 1970, at the ends of the four-digit years and beyond")
     func timestamps() async throws {
         try await TestDatabase.withPool(size: 1) { pool in
