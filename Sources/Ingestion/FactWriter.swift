@@ -61,12 +61,14 @@ struct FactWriter {
         ])
         try call("ingest.upsert_post_metrics", metrics, [
             .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.postID }, .timestamp { $0.fact.observedAt },
-            .bigint { $0.fact.impressions }, .bigint { $0.fact.membersReached }, .bigint { $0.fact.reactions }, .bigint { $0.fact.comments },
+            .bigint { $0.fact.impressions }, .bigint { $0.fact.membersReached }, .bigint { $0.fact.reactions },
+            .bigint { $0.fact.comments },
             .bigint { $0.fact.reshares }, .bigint { $0.fact.clicks }, .bigint { $0.fact.saves }, .bigint { $0.fact.sends },
             .bigint { $0.fact.followersGained },
         ])
         try call("ingest.insert_audience_touches", touches, [
-            .text { $0.id }, .text { $0.fact.member }, .text { $0.fact.postID }, .text { $0.fact.ambassadorID }, .timestamp { $0.fact.touchedAt },
+            .text { $0.id }, .text { $0.fact.member }, .text { $0.fact.postID }, .text { $0.fact.ambassadorID },
+            .timestamp { $0.fact.touchedAt },
         ])
         try call("ingest.upsert_ssi_snapshots", snapshots, [
             .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.ambassadorID }, .date { $0.fact.date },
@@ -98,7 +100,8 @@ struct FactWriter {
         ])
         try call("ingest.upsert_programme_costs", costs, [
             .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.costID }, .date { $0.fact.periodStart },
-            .date { $0.fact.periodEnd }, .text { $0.fact.category }, .numeric { $0.fact.amount }, .text { $0.fact.currency }, .text { $0.fact.note },
+            .date { $0.fact.periodEnd }, .text { $0.fact.category }, .numeric { $0.fact.amount }, .text { $0.fact.currency },
+            .text { $0.fact.note },
         ])
         try call("ingest.upsert_rate_cards", rateCards, [
             .text { $0.id }, .timestamp { $0.occurredAt }, .text { $0.fact.network }, .text { $0.fact.currency },
