@@ -128,7 +128,8 @@ CREATE OR REPLACE FUNCTION ingest.upsert_web_visits(
 -- The ledger of accepted ids (the exactly-once rule), written by the service until now with INSERT ... ON CONFLICT
 -- DO NOTHING, which looks each id up and then inserts it: two descents of the index per event. Nearly every
 -- batch is new; a plain insert checks each id once, as it inserts it. A batch holding a known id (a retry)
--- fails on it, and takes the careful way. Returns the ids that were not in the ledger yet.
+-- fails on it, and takes the careful way. Returns the ids that were in the ledger already (their events are
+-- duplicates): usually none, so a batch of new events sends nothing back.
 CREATE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types text[], occurred timestamptz[])
     RETURNS SETOF text
     LANGUAGE plpgsql
@@ -137,16 +138,18 @@ CREATE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types tex
         BEGIN
             INSERT INTO ingest.accepted_events (organization_id, event_id, event_type, occurred_at)
             SELECT org, e.id, e.type, e.occurred_at FROM unnest(event_ids, event_types, occurred) AS e (id, type, occurred_at);
-            RETURN QUERY SELECT unnest(event_ids);
             RETURN;
         EXCEPTION WHEN unique_violation THEN
             NULL;  -- the insert is undone; below, the known ids are skipped
         END;
         RETURN QUERY
-        INSERT INTO ingest.accepted_events AS a (organization_id, event_id, event_type, occurred_at)
-        SELECT org, e.id, e.type, e.occurred_at FROM unnest(event_ids, event_types, occurred) AS e (id, type, occurred_at)
-        ON CONFLICT DO NOTHING
-        RETURNING a.event_id::text;
+        WITH added AS (
+            INSERT INTO ingest.accepted_events AS a (organization_id, event_id, event_type, occurred_at)
+            SELECT org, e.id, e.type, e.occurred_at FROM unnest(event_ids, event_types, occurred) AS e (id, type, occurred_at)
+            ON CONFLICT DO NOTHING
+            RETURNING a.event_id
+        )
+        SELECT e.id FROM unnest(event_ids) AS e (id) WHERE NOT EXISTS (SELECT FROM added WHERE added.event_id = e.id COLLATE "C");
     END
     $$;
 

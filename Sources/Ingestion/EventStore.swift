@@ -168,16 +168,15 @@ struct BatchWriter {
     func write(items: [RawItem], checked: [EventStore.Checked], isolateFailures: Bool) throws -> [ItemOutcome] {
         let events: [Event] = checked.compactMap { if case .valid(let event) = $0 { event } else { nil } }
         var refused: [String: Rejection] = [:]  // event id -> why the database refused it
-        var fresh: Set<String>
+        var known: Set<String> = []  // ids the ledger held already: their events are duplicates
         if isolateFailures {
-            fresh = []
             for (number, event) in events.enumerated() {
                 try connection.execute("SAVEPOINT fact_\(number)")
                 do {
-                    let inserted = try recordInLedger([event])
-                    if !inserted.isEmpty {
+                    if try recordInLedger([event]).isEmpty {
                         try FactWriter(connection: connection, organization: organization).write([event])
-                        fresh.insert(event.id)
+                    } else {
+                        known.insert(event.id)
                     }
                     try connection.execute("RELEASE SAVEPOINT fact_\(number)")
                 } catch let error as PostgresError where error.isDataRefusal {
@@ -189,11 +188,12 @@ struct BatchWriter {
                 }
             }
         } else {
-            fresh = try recordInLedger(events)
-            // Usually every event is new: no need to look each one up.
+            known = try recordInLedger(events)
             try FactWriter(connection: connection, organization: organization)
-                .write(fresh.count == events.count ? events : events.filter { fresh.contains($0.id) })
+                .write(known.isEmpty ? events : events.filter { !known.contains($0.id) })
         }
+        // What this batch stored. Usually every event: no need to look each one up.
+        let accepted = known.isEmpty && refused.isEmpty ? events : events.filter { !known.contains($0.id) && refused[$0.id] == nil }
 
         // Refused items are kept, with their raw bytes, in the same transaction as the accepted ones.
         var rejected: [(index: Int, id: String?, type: String?, rejection: Rejection)] = []
@@ -206,18 +206,20 @@ struct BatchWriter {
             }
         }
         let rejectionIDs = try storeRejections(rejected, items: items)
-        if !fresh.isEmpty {
+        if !accepted.isEmpty {
             // A corrected event that is now accepted resolves the earlier refusals of its id.
+            var ids = PostgresArrayLiteral(capacity: accepted.count * 16)
+            for index in accepted.indices { ids.append(accepted[index].id) }
             try connection.query(
                 """
                 UPDATE ingest.rejected_items SET resolved_at = now()
                 WHERE organization_id = $1 AND event_id = ANY ($2::text[]) AND resolved_at IS NULL
                 """,
-                [organization, Array(fresh)]
+                [organization, ids]
             )
         }
 
-        try auditAdminFacts(events.filter { IngestPermissions.adminTypes.contains($0.type) && fresh.contains($0.id) })
+        try auditAdminFacts(accepted.filter { IngestPermissions.adminTypes.contains($0.type) })
 
         var rejectionByIndex: [Int: (Rejection, Int64)] = [:]
         for (entry, id) in zip(rejected, rejectionIDs) { rejectionByIndex[entry.index] = (entry.rejection, id) }
@@ -228,7 +230,7 @@ struct BatchWriter {
                     return ItemOutcome(index: index, id: event.id, status: .rejected, reason: rejection.reason,
                                        field: rejection.field, message: rejection.message, rejectionID: id)
                 }
-                return ItemOutcome(index: index, id: event.id, status: fresh.contains(event.id) ? .accepted : .duplicate,
+                return ItemOutcome(index: index, id: event.id, status: known.contains(event.id) ? .duplicate : .accepted,
                                    reason: nil, field: nil, message: nil, rejectionID: nil)
             case .duplicateInBatch(let id):
                 return ItemOutcome(index: index, id: id, status: .duplicate, reason: nil, field: nil,
@@ -253,7 +255,7 @@ struct BatchWriter {
         )
     }
 
-    /// Adds the events' ids to the ledger. - Returns: the ids that were not there yet.
+    /// Adds the events' ids to the ledger. - Returns: the ids that were there already.
     private func recordInLedger(_ events: [Event]) throws -> Set<String> {
         guard !events.isEmpty else { return [] }
         var ids = PostgresArrayLiteral(capacity: events.count * 16)
