@@ -89,11 +89,12 @@ struct IngestBenchmark {
             // it, not beside it.
             try await waitForRollups(of: httpOrganization, admin)
             try admin.execute("CHECKPOINT")
+            let walBeforeCopy = try walPosition(admin)
             let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
             let walAfterCopy = try walPosition(admin)
             let copyDerived = try loadWithCopy(data.derivedRows(organization: copyOrganization), databaseURL: databaseURL)
             let walAfterDerived = try walPosition(admin)
-            walBytes.append((http: walAfterHTTP - walBefore, copy: walAfterCopy - walAfterHTTP, copyAll: walAfterDerived - walAfterHTTP))
+            walBytes.append((http: walAfterHTTP - walBefore, copy: walAfterCopy - walBeforeCopy, copyAll: walAfterDerived - walBeforeCopy))
             let stored = try admin.query(
                 """
                 SELECT (SELECT count(*) FROM fact.post_metric_observations WHERE organization_id = $1)
