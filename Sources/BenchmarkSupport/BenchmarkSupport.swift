@@ -15,6 +15,27 @@ public final class Server: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
     }
 
+    /// Runs an `advocacy` subcommand to its end (its output discarded); throws when it fails.
+    public static func command(_ binary: URL, _ arguments: [String], databaseURL: String) throws {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchmarkError("advocacy \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        }
+    }
+
+    /// Brings the database to the checkout's migrations: a benchmark may be the first thing run on a new one.
+    public static func migrate(binary: URL, databaseURL: String) throws {
+        try command(binary, ["migrate"], databaseURL: databaseURL)
+    }
+
     public static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
         let process = Process()
         process.executableURL = binary

@@ -52,6 +52,7 @@ struct IngestBenchmark {
             throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
         }
         let binary = Server.siblingBinary("advocacy")
+        try Server.migrate(binary: binary, databaseURL: databaseURL)
         let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
         let data = Workload(count: options.events, start: Date().addingTimeInterval(-30 * 86_400))
         say("ingest-benchmark: \(options.events) events (50% post metrics, 30% web visits, 20% audience touches), "

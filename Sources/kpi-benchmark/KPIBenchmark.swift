@@ -47,6 +47,7 @@ struct KPIBenchmark {
             throw BenchmarkError("set DATABASE_URL (eval \"export $(Deploy/db start)\")")
         }
         let advocacy = Server.siblingBinary("advocacy")
+        try Server.migrate(binary: advocacy, databaseURL: databaseURL)
         let admin = try PostgresConnection.connect(.init(conninfo: databaseURL))
         var targets: [Target] = []
         for facts in sizes {
@@ -171,16 +172,7 @@ struct KPIBenchmark {
     }
 
     static func seed(_ advocacy: URL, facts: Int, slug: String, databaseURL: String) throws {
-        let process = Process()
-        process.executableURL = advocacy
-        process.arguments = ["seed-demo", "--facts", "\(facts)", "--slug", slug, "--end-date", endDate]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError("seed-demo failed for \(slug)") }
+        try Server.command(advocacy, ["seed-demo", "--facts", "\(facts)", "--slug", slug, "--end-date", endDate], databaseURL: databaseURL)
     }
 
     /// Latencies of `requests` GETs of each target after 2 warm-ups, one request of each target in turn; each
