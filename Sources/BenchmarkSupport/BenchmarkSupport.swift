@@ -17,12 +17,7 @@ public final class Server: Sendable {
 
     /// Runs an `advocacy` subcommand to its end (its output discarded); throws when it fails.
     public static func command(_ binary: URL, _ arguments: [String], databaseURL: String) throws {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        process.environment = environment
+        let process = process(binary, arguments, databaseURL: databaseURL)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -37,13 +32,7 @@ public final class Server: Sendable {
     }
 
     public static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["serve", "--port", "\(port)"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["DATABASE_URL"] = databaseURL
-        environment["LOG_LEVEL"] = "warning"
-        process.environment = environment
+        let process = process(binary, ["serve", "--port", "\(port)"], databaseURL: databaseURL, logLevel: "warning")
         try process.run()
         for _ in 0..<200 {
             let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready")
@@ -54,6 +43,18 @@ public final class Server: Sendable {
         }
         process.terminate()
         throw BenchmarkError("the server did not become ready on port \(port)")
+    }
+
+    /// `binary arguments...` with this process's environment, on `databaseURL`.
+    private static func process(_ binary: URL, _ arguments: [String], databaseURL: String, logLevel: String? = nil) -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["DATABASE_URL"] = databaseURL
+        if let logLevel { environment["LOG_LEVEL"] = logLevel }
+        process.environment = environment
+        return process
     }
 
     /// Peak resident memory, from /proc (VmHWM).

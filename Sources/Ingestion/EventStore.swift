@@ -169,6 +169,7 @@ struct BatchWriter {
         let events: [Event] = checked.compactMap { if case .valid(let event) = $0 { event } else { nil } }
         var refused: [String: Rejection] = [:]  // event id -> why the database refused it
         var known: Set<String> = []  // ids the ledger held already: their events are duplicates
+        let accepted: [Event]  // what this batch stores
         if isolateFailures {
             for (number, event) in events.enumerated() {
                 try connection.execute("SAVEPOINT fact_\(number)")
@@ -187,13 +188,13 @@ struct BatchWriter {
                     )
                 }
             }
+            accepted = events.filter { !known.contains($0.id) && refused[$0.id] == nil }
         } else {
             known = try recordInLedger(events)
-            try FactWriter(connection: connection, organization: organization)
-                .write(known.isEmpty ? events : events.filter { !known.contains($0.id) })
+            // Usually every event is new: no need to look each one up.
+            accepted = known.isEmpty ? events : events.filter { !known.contains($0.id) }
+            try FactWriter(connection: connection, organization: organization).write(accepted)
         }
-        // What this batch stored. Usually every event: no need to look each one up.
-        let accepted = known.isEmpty && refused.isEmpty ? events : events.filter { !known.contains($0.id) && refused[$0.id] == nil }
 
         // Refused items are kept, with their raw bytes, in the same transaction as the accepted ones.
         var rejected: [(index: Int, id: String?, type: String?, rejection: Rejection)] = []

@@ -315,7 +315,8 @@ struct RollupTests {
             }
             // Left behind, they made every background pass fail on this organisation, for ever.
             #expect(try await queued() == 0)
-            #expect(try await Rollups.maintainQueued(days: 100, pool: pool) >= 0)
+            // A pass over every organisation throws when one of them fails.
+            _ = try await Rollups.maintainQueued(days: 100, pool: pool)
         }
     }
 
