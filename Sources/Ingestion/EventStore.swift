@@ -216,7 +216,7 @@ struct BatchWriter {
                 UPDATE ingest.rejected_items SET resolved_at = now()
                 WHERE organization_id = $1 AND event_id = ANY ($2::text[]) AND resolved_at IS NULL
                 """,
-                [organization, ids]
+                [organization, ids], prepared: true
             )
         }
 
@@ -268,7 +268,8 @@ struct BatchWriter {
             times.append(events[index].occurredAt)
         }
         let rows = try connection.query(
-            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e", [organization, ids, types, times]
+            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e", [organization, ids, types, times],
+            prepared: true
         )
         return Set(try rows.map { try $0.decode(String.self, at: 0) })
     }

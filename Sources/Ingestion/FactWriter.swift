@@ -139,7 +139,7 @@ struct FactWriter {
             parameters.append(literal)
         }
         let arguments = columns.enumerated().map { "$\($0.offset + 2)::\($0.element.sqlType)[]" }.joined(separator: ", ")
-        try connection.query("SELECT \(function)($1, \(arguments))", parameters)
+        try connection.query("SELECT \(function)($1, \(arguments))", parameters, prepared: true)
     }
 
     private func writeAmbassadors(_ rows: [Row<AmbassadorFact>]) throws {

@@ -94,4 +94,40 @@ struct ConnectionTests {
             #expect(error?.message.contains("$1") == true)
         }
     }
+
+    @Test("a prepared statement is prepared once per session, answers as the plain one does, and again on a new session")
+    func preparedStatements() async throws {
+        let url = try await TestDatabase.url
+        let connection = try PostgresConnection.connect(.init(conninfo: url))
+        let sql = "SELECT $1::int * 2, $2::text"
+        func preparedCount() throws -> Int {
+            try connection.query("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", [sql])[0].decode(Int.self, at: 0)
+        }
+        for value in [1, 21, -5] {
+            let prepared = try connection.query(sql, [value, "x\(value)"], prepared: true)[0]
+            let plain = try connection.query(sql, [value, "x\(value)"])[0]
+            #expect(try prepared.decode(Int.self, at: 0) == plain.decode(Int.self, at: 0))
+            #expect(try prepared.decode(String.self, at: 1) == "x\(value)")
+        }
+        #expect(try preparedCount() == 1)
+
+        // An error at execution is the statement's error, and the session goes on.
+        let error = #expect(throws: PostgresError.self) {
+            try connection.query("SELECT 1 / $1::int", [0], prepared: true)
+        }
+        #expect(error?.sqlState == "22012")
+        #expect(try connection.query("SELECT 1 / $1::int", [1], prepared: true)[0].decode(Int.self, at: 0) == 1)
+
+        // A new session (the server ended the old one) knows no prepared statement: it is prepared again.
+        let pid = try #require(connection.backendPID)
+        let admin = try PostgresConnection.connect(.init(conninfo: url))
+        try admin.query("SELECT pg_terminate_backend($1)", [Int(pid)])
+        for _ in 0..<100 where try admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [Int(pid)])[0].decode(Int.self, at: 0) > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try connection.prepareForUse()
+        #expect(connection.backendPID != pid)
+        #expect(try connection.query(sql, [4, "y"], prepared: true)[0].decode(Int.self, at: 0) == 8)
+        #expect(try preparedCount() == 1)
+    }
 }
