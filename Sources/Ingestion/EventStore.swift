@@ -209,7 +209,7 @@ struct BatchWriter {
         let rejectionIDs = try storeRejections(rejected, items: items)
         if !accepted.isEmpty {
             // A corrected event that is now accepted resolves the earlier refusals of its id.
-            var ids = PostgresArrayLiteral(capacity: accepted.count * 16)
+            var ids = PostgresBinaryArray<String>(capacity: accepted.count * 16)
             for index in accepted.indices { ids.append(accepted[index].id) }
             try connection.query(
                 """
@@ -259,9 +259,9 @@ struct BatchWriter {
     /// Adds the events' ids to the ledger. - Returns: the ids that were there already.
     private func recordInLedger(_ events: [Event]) throws -> Set<String> {
         guard !events.isEmpty else { return [] }
-        var ids = PostgresArrayLiteral(capacity: events.count * 16)
-        var types = PostgresArrayLiteral(capacity: events.count * 24)
-        var times = PostgresArrayLiteral(capacity: events.count * 32)
+        var ids = PostgresBinaryArray<String>(capacity: events.count * 16)
+        var types = PostgresBinaryArray<String>(capacity: events.count * 24)
+        var times = PostgresBinaryArray<Date>(capacity: events.count * 12)
         for index in events.indices {
             ids.append(events[index].id)
             types.append(events[index].type.rawValue)

@@ -111,32 +111,46 @@ struct FactWriter {
         try writeAmbassadors(ambassadors)
     }
 
-    /// One column of a batch: its SQL type, and how a row writes its value into the column's array literal.
+    /// One column of a batch: its SQL type, and how its rows become the array bound for it.
     struct Column<Fact> {
         let sqlType: String
-        let write: (Row<Fact>, inout PostgresArrayLiteral) -> Void
+        let array: (UnsafeBufferPointer<Row<Fact>>) -> any PostgresEncodable
 
-        static func text(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "text") { $1.append(value($0)) } }
+        static func text(_ value: @escaping (Row<Fact>) -> String?) -> Column { binary("text", value) }
+        static func timestamp(_ value: @escaping (Row<Fact>) -> Date?) -> Column { binary("timestamptz", value) }
+        static func bigint(_ value: @escaping (Row<Fact>) -> Int64?) -> Column { binary("bigint", value) }
+        static func boolean(_ value: @escaping (Row<Fact>) -> Bool?) -> Column { binary("boolean", value) }
         /// Validated decimal text (`EventValidator`), exact all the way to `numeric`.
-        static func numeric(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "numeric") { $1.append(value($0)) } }
-        static func date(_ value: @escaping (Row<Fact>) -> String?) -> Column { Column(sqlType: "date") { $1.append(value($0)) } }
-        static func timestamp(_ value: @escaping (Row<Fact>) -> Date?) -> Column { Column(sqlType: "timestamptz") { $1.append(value($0)) } }
-        static func bigint(_ value: @escaping (Row<Fact>) -> Int64?) -> Column { Column(sqlType: "bigint") { $1.append(value($0)) } }
-        static func boolean(_ value: @escaping (Row<Fact>) -> Bool?) -> Column { Column(sqlType: "boolean") { $1.append(value($0)) } }
+        static func numeric(_ value: @escaping (Row<Fact>) -> String?) -> Column { literal("numeric", value) }
+        static func date(_ value: @escaping (Row<Fact>) -> String?) -> Column { literal("date", value) }
+
+        /// In binary: nothing to quote here, nothing to parse in the server.
+        private static func binary<Value: PostgresBinaryElement>(_ sqlType: String, _ value: @escaping (Row<Fact>) -> Value?) -> Column {
+            Column(sqlType: sqlType) { rows in
+                var array = PostgresBinaryArray<Value>(capacity: rows.count * 24)
+                for index in rows.indices { array.append(value(rows[index])) }
+                return array
+            }
+        }
+
+        /// As text, for the types of the rarer facts whose binary form is not written here (numeric, date).
+        private static func literal(_ sqlType: String, _ value: @escaping (Row<Fact>) -> String?) -> Column {
+            Column(sqlType: sqlType) { rows in
+                var literal = PostgresArrayLiteral(capacity: rows.count * 12)
+                for index in rows.indices { literal.append(value(rows[index])) }
+                return literal
+            }
+        }
     }
 
     /// Calls `function(organization, column1[], column2[], ...)`, one array per column, when there are rows.
     private func call<Fact>(_ function: String, _ rows: [Row<Fact>], _ columns: [Column<Fact>]) throws {
         guard !rows.isEmpty else { return }
         var parameters: [(any PostgresEncodable)?] = [organization]
-        for column in columns {
-            var literal = PostgresArrayLiteral(capacity: rows.count * 24)
-            // Each row read where it lies: copying it out (its strings retained and released) once per column
-            // cost more than writing the values.
-            rows.withUnsafeBufferPointer { rows in
-                for index in rows.indices { column.write(rows[index], &literal) }
-            }
-            parameters.append(literal)
+        // Each row read where it lies: copying it out (its strings retained and released) once per column
+        // cost more than writing the values.
+        rows.withUnsafeBufferPointer { rows in
+            for column in columns { parameters.append(column.array(rows)) }
         }
         let arguments = columns.enumerated().map { "$\($0.offset + 2)::\($0.element.sqlType)[]" }.joined(separator: ", ")
         try connection.query("SELECT \(function)($1, \(arguments))", parameters, prepared: true)

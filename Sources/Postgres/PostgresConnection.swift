@@ -151,7 +151,8 @@ public final class PostgresConnection: @unchecked Sendable {
         return handle
     }
 
-    /// Runs one statement with its values bound as parameters (`$1`, `$2`, ...) in text format.
+    /// Runs one statement with its values bound as parameters (`$1`, `$2`, ...): in text format, or in binary
+    /// for values that have a binary form here (`PostgresBinaryArray`).
     ///
     /// - Parameter prepared: parse and plan the statement once per connection, then run it by name. For the
     ///   statements of every ingested batch: parsing, analysing and planning them each time took a twentieth
@@ -161,14 +162,24 @@ public final class PostgresConnection: @unchecked Sendable {
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [], prepared: Bool = false) throws -> QueryResult {
         let handle = try connectedHandle()
         let name = prepared ? try preparedName(of: sql, parameterCount: parameters.count, handle: handle) : nil
-        let texts: [String?] = parameters.map { parameter in
-            guard let parameter, !parameter.isNull else { return nil }
-            return parameter.postgresText
-        }
-        for (index, text) in texts.enumerated() {
-            // memchr: a batch's array literal is megabytes, scanned for a NUL before it is bound.
-            guard var text else { continue }
-            let hasNUL = text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
+        var bound: [Bound] = []
+        bound.reserveCapacity(parameters.count)
+        for (index, parameter) in parameters.enumerated() {
+            guard let parameter, !parameter.isNull else {
+                bound.append(.null)
+                continue
+            }
+            let value: Bound
+            let hasNUL: Bool
+            if let binary = parameter.postgresBinary {
+                value = .binary(binary)
+                hasNUL = (parameter as? PostgresBinaryArray<String>)?.containsNUL ?? false
+            } else {
+                var text = parameter.postgresText
+                // memchr: a batch's array literal is megabytes, scanned for a NUL before it is bound.
+                hasNUL = text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
+                value = .text(text)
+            }
             guard !hasNUL else {
                 throw PostgresError(
                     code: .encodingFailed,
@@ -176,18 +187,45 @@ public final class PostgresConnection: @unchecked Sendable {
                     query: sql
                 )
             }
+            bound.append(value)
         }
-        // The strings' own storage is handed to libpq (no copy of a megabyte literal before libpq copies it).
-        let result: OpaquePointer? = Self.withCStrings(texts[...]) { values in
-            values.withUnsafeBufferPointer { values in
-                if let name {
-                    PQexecPrepared(handle, name, Int32(values.count), values.baseAddress, nil, nil, 0)
-                } else {
-                    PQexecParams(handle, sql, Int32(values.count), nil, values.baseAddress, nil, nil, 0)
-                }
+        // The values' own storage is handed to libpq (no copy of a megabyte parameter before libpq copies it).
+        let result: OpaquePointer? = Self.withPointers(to: bound[...]) { values, lengths, formats in
+            if let name {
+                PQexecPrepared(handle, name, Int32(values.count), values, lengths, formats, 0)
+            } else {
+                PQexecParams(handle, sql, Int32(values.count), nil, values, lengths, formats, 0)
             }
         }
         return try check(result, sql: sql)
+    }
+
+    /// A parameter as libpq takes it.
+    private enum Bound {
+        case null
+        case text(String)
+        case binary([UInt8])
+    }
+
+    /// Calls `body` with libpq's values, lengths and formats for `bound`, valid for the call.
+    private static func withPointers<R>(
+        to bound: ArraySlice<Bound>, _ values: [UnsafePointer<CChar>?] = [], _ lengths: [Int32] = [], _ formats: [Int32] = [],
+        _ body: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> R
+    ) -> R {
+        guard let first = bound.first else { return body(values, lengths, formats) }
+        let rest = bound.dropFirst()
+        switch first {
+        case .null:
+            return withPointers(to: rest, values + [nil], lengths + [0], formats + [0], body)
+        case .text(let text):
+            return text.withCString { withPointers(to: rest, values + [$0], lengths + [0], formats + [0], body) }
+        case .binary(let bytes):
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    withPointers(to: rest, values + [chars.baseAddress], lengths + [Int32(chars.count)], formats + [1], body)
+                }
+            }
+        }
     }
 
     /// The name `sql` is prepared under on this session, preparing it first if needed; nil past the limit.
@@ -199,15 +237,6 @@ public final class PostgresConnection: @unchecked Sendable {
         _ = try check(PQprepare(handle, name, sql, Int32(parameterCount), nil), sql: sql)
         preparedNames[sql] = name
         return name
-    }
-
-    /// Calls `body` with a C string pointer for each text (nil stays nil), valid for the call.
-    private static func withCStrings<R>(
-        _ texts: ArraySlice<String?>, _ pointers: [UnsafePointer<CChar>?] = [], _ body: ([UnsafePointer<CChar>?]) -> R
-    ) -> R {
-        guard let first = texts.first else { return body(pointers) }
-        guard let text = first else { return withCStrings(texts.dropFirst(), pointers + [nil], body) }
-        return text.withCString { pointer in withCStrings(texts.dropFirst(), pointers + [pointer], body) }
     }
 
     /// Runs one or more statements with no parameters (migrations, `BEGIN`, `COMMIT`).

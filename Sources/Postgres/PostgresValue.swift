@@ -1,14 +1,17 @@
 import Foundation
 
-/// A Swift value that can be bound as a statement parameter, in PostgreSQL's text format.
+/// A Swift value that can be bound as a statement parameter, in PostgreSQL's text format (or its binary one).
 public protocol PostgresEncodable: Sendable {
     var postgresText: String { get }
     /// True for a nil Optional: bound as SQL NULL (and written NULL inside arrays).
     var isNull: Bool { get }
+    /// The value in PostgreSQL's binary format, bound as such when not nil (`PostgresBinaryArray`).
+    var postgresBinary: [UInt8]? { get }
 }
 
 extension PostgresEncodable {
     public var isNull: Bool { false }
+    public var postgresBinary: [UInt8]? { nil }
 }
 
 /// Lets `[String?]` and other arrays of optionals be bound, with nil elements as NULL.
@@ -224,4 +227,134 @@ public struct PostgresArrayLiteral: PostgresEncodable {
             return bytes.count + 1
         }
     }
+}
+
+/// A type whose values go into `PostgresBinaryArray`: written as PostgreSQL's `*send` functions write
+/// them, read back as its `*recv` functions read them.
+public protocol PostgresBinaryElement: PostgresEncodable {
+    /// The element type's OID (`pg_type`), which the server checks against the array's type.
+    static var postgresTypeOID: UInt32 { get }
+    func appendPostgresBinary(to bytes: inout [UInt8])
+    /// Reads what `appendPostgresBinary` wrote; nil when the bytes are not a value of this type.
+    init?(postgresBinary bytes: UnsafeRawBufferPointer)
+}
+
+extension String: PostgresBinaryElement {
+    public static var postgresTypeOID: UInt32 { 25 }  // text
+    public func appendPostgresBinary(to bytes: inout [UInt8]) {
+        var text = self
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+    public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
+        self.init(validating: bytes, as: UTF8.self)
+    }
+}
+
+extension Int64: PostgresBinaryElement {
+    public static var postgresTypeOID: UInt32 { 20 }  // int8
+    public func appendPostgresBinary(to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: bigEndian) { bytes.append(contentsOf: $0) }
+    }
+    public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 8 else { return nil }
+        self.init(bigEndian: bytes.loadUnaligned(as: Int64.self))
+    }
+}
+
+extension Bool: PostgresBinaryElement {
+    public static var postgresTypeOID: UInt32 { 16 }  // bool
+    public func appendPostgresBinary(to bytes: inout [UInt8]) {
+        bytes.append(self ? 1 : 0)
+    }
+    public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 1, bytes[0] <= 1 else { return nil }
+        self = bytes[0] == 1
+    }
+}
+
+/// `timestamptz`: microseconds since 2000-01-01 00:00 UTC, rounded as the text form rounds them.
+extension Date: PostgresBinaryElement {
+    public static var postgresTypeOID: UInt32 { 1184 }  // timestamptz
+    private static let postgresEpochMicros: Int64 = 946_684_800_000_000
+
+    public func appendPostgresBinary(to bytes: inout [UInt8]) {
+        let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded()) - Self.postgresEpochMicros
+        micros.appendPostgresBinary(to: &bytes)
+    }
+    public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
+        guard let micros = Int64(postgresBinary: bytes) else { return nil }
+        self.init(timeIntervalSince1970: Double(micros + Self.postgresEpochMicros) / 1_000_000)
+    }
+}
+
+/// A one-dimensional array in PostgreSQL's binary format (what `array_recv` reads), written element by
+/// element: a batch's column of thousands of values reaches the server with nothing to parse (no quoting,
+/// no timestamps in text), and leaves here with nothing formatted.
+public struct PostgresBinaryArray<Element: PostgresBinaryElement>: PostgresEncodable {
+    // Header: dimensions (1), has-nulls flag, element OID, length, lower bound (1); then each element as
+    // its length (-1 for NULL) and its bytes. The header is kept valid after every append.
+    private var bytes: [UInt8]
+    public private(set) var count = 0
+    /// Whether a text element holds a NUL character, which PostgreSQL text cannot hold.
+    public private(set) var containsNUL = false
+
+    public init(capacity: Int = 1024) {
+        bytes = []
+        bytes.reserveCapacity(20 + capacity)
+        for field in [1, 0, Int32(bitPattern: Element.postgresTypeOID), 0, 1] as [Int32] {
+            withUnsafeBytes(of: field.bigEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    public init(_ elements: some Sequence<Element?>) {
+        self.init()
+        for element in elements { append(element) }
+    }
+
+    public mutating func append(_ element: Element?) {
+        count += 1
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: Int32(count).bigEndian, toByteOffset: 12, as: Int32.self) }
+        guard let element else {
+            bytes[7] = 1  // has nulls
+            withUnsafeBytes(of: Int32(-1).bigEndian) { bytes.append(contentsOf: $0) }
+            return
+        }
+        let lengthAt = bytes.count
+        bytes.append(contentsOf: [0, 0, 0, 0])
+        element.appendPostgresBinary(to: &bytes)
+        let length = bytes.count - lengthAt - 4
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: Int32(length).bigEndian, toByteOffset: lengthAt, as: Int32.self) }
+        if Element.self == String.self, !containsNUL, length > 0 {
+            containsNUL = bytes.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0 + lengthAt + 4, 0, length) != nil } ?? false }
+        }
+    }
+
+    public var postgresBinary: [UInt8]? {
+        guard count == 0 else { return bytes }
+        // An empty array has no dimensions: no dimension fields either.
+        return [0, 0, 0, 0, 0, 0, 0, 0] + bytes[8..<12]
+    }
+
+    /// The elements, read back from the binary form.
+    public var elements: [Element?] {
+        bytes.withUnsafeBytes { raw in
+            var elements: [Element?] = []
+            elements.reserveCapacity(count)
+            var offset = 20
+            while offset < raw.count {
+                let length = Int(Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)))
+                offset += 4
+                guard length >= 0 else {
+                    elements.append(nil)
+                    continue
+                }
+                elements.append(Element(postgresBinary: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length])))
+                offset += length
+            }
+            return elements
+        }
+    }
+
+    /// The same array as a text literal (what a text-format parameter would carry).
+    public var postgresText: String { elements.postgresText }
 }

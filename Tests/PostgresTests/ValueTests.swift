@@ -92,6 +92,52 @@ struct ValueTests {
         }
     }
 
+    @Test("binary arrays read back in PostgreSQL as the values bound one by one, and as their own text form")
+    func binaryArrays() async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let texts: [String?] = ["a", #"say "hi""#, #"back\slash"#, "{braces}, commas", "NULL", nil, "", " spaced ", "é 😀"]
+            let numbers: [Int64?] = [0, -1, 42, Int64.min, Int64.max, nil]
+            let flags: [Bool?] = [true, false, nil]
+            let times: [Date?] = [
+                Date(timeIntervalSince1970: 1_700_000_000.123456), Date(timeIntervalSince1970: -86_400.5),
+                Date(timeIntervalSince1970: 946_684_800), Date(timeIntervalSince1970: 0.0000004), nil,
+            ]
+            let arrays: [any PostgresEncodable] = [
+                PostgresBinaryArray(texts), PostgresBinaryArray(numbers), PostgresBinaryArray(flags), PostgresBinaryArray(times),
+                PostgresBinaryArray<String>(),
+            ]
+            #expect(PostgresBinaryArray(texts).elements == texts)
+            #expect(PostgresBinaryArray(numbers).elements == numbers)
+            #expect(PostgresBinaryArray(flags).elements == flags)
+            #expect(PostgresBinaryArray(times).elements.map { $0?.postgresText } == times.map { $0?.postgresText })  // to the microsecond
+            // Each binary array, its text form ($6 to $10), then the values one by one.
+            var parameters: [(any PostgresEncodable)?] = arrays + arrays.map { $0.postgresText }
+            parameters += texts.map { $0 } + numbers.map { $0 } + flags.map { $0 } + times.map { $0 }
+            func list(_ from: Int, _ count: Int, _ type: String) -> String {
+                (from..<from + count).map { "$\($0)::\(type)" }.joined(separator: ", ")
+            }
+            let t = 11, n = t + texts.count, b = n + numbers.count, d = b + flags.count
+            let row = try await pool.query(
+                """
+                SELECT $1::text[] IS NOT DISTINCT FROM ARRAY[\(list(t, texts.count, "text"))],
+                       $2::bigint[] IS NOT DISTINCT FROM ARRAY[\(list(n, numbers.count, "bigint"))],
+                       $3::boolean[] IS NOT DISTINCT FROM ARRAY[\(list(b, flags.count, "boolean"))],
+                       $4::timestamptz[] IS NOT DISTINCT FROM ARRAY[\(list(d, times.count, "timestamptz"))],
+                       $1::text[] IS NOT DISTINCT FROM $6::text[], $2::bigint[] IS NOT DISTINCT FROM $7::bigint[],
+                       $3::boolean[] IS NOT DISTINCT FROM $8::boolean[], $4::timestamptz[] IS NOT DISTINCT FROM $9::timestamptz[],
+                       $5::text[] = '{}' AND $10::text[] = '{}'
+                """,
+                parameters
+            )[0]
+            for column in 0..<9 { #expect(try row.decode(Bool.self, at: column), "column \(column)") }
+
+            let error = await #expect(throws: PostgresError.self) {
+                try await pool.query("SELECT cardinality($1::text[])", [PostgresBinaryArray<String>(["fine", "a\u{0}b"])])
+            }
+            #expect(error?.code == .encodingFailed)
+        }
+    }
+
     @Test("timestamps are bound as PostgreSQL reads them, before 1970, at the ends of the four-digit years and beyond")
     func timestamps() async throws {
         try await TestDatabase.withPool(size: 1) { pool in
