@@ -21,12 +21,13 @@ public enum BatchFormat: Sendable {
 /// One item of a batch: its exact bytes, and either its parsed JSON or why it could not be parsed.
 public struct RawItem: Sendable {
     public let index: Int
-    public let raw: [UInt8]
+    /// A slice of the request's body (no copy per item: the bytes are only read for a refused item).
+    public let raw: ArraySlice<UInt8>
     public let parsed: Result<JSONValue, Rejection>
     /// Where the item came from when a batch is not one request, e.g. `leads.csv:42` (kept with a refusal).
     public let label: String?
 
-    public init(index: Int, raw: [UInt8], parsed: Result<JSONValue, Rejection>, label: String? = nil) {
+    public init(index: Int, raw: ArraySlice<UInt8>, parsed: Result<JSONValue, Rejection>, label: String? = nil) {
         self.index = index
         self.raw = raw
         self.parsed = parsed
@@ -69,7 +70,7 @@ public enum BatchParser {
             do {
                 var items: [RawItem] = []
                 func item(from start: Int, _ value: JSONValue, parser: inout JSONParser) throws(BatchError) {
-                    let raw = Array(buffer[start..<parser.index])
+                    let raw = body[start..<parser.index]
                     guard raw.count <= limits.maxEventBytes else {
                         throw .eventTooLarge(index: items.count, bytes: raw.count, limit: limits.maxEventBytes)
                     }
@@ -139,7 +140,7 @@ public enum BatchParser {
                 throw .eventTooLarge(index: items.count, bytes: line.count, limit: limits.maxEventBytes)
             }
             guard items.count < limits.maxEvents else { throw .tooManyEvents(limit: limits.maxEvents) }
-            let raw = Array(line)
+            let raw = line
             let parsed: Result<JSONValue, Rejection> = raw.withUnsafeBytes { buffer in
                 var parser = JSONParser(bytes: buffer)
                 do {

@@ -94,7 +94,7 @@ public struct CSVImporter: Sendable {
             let records = csv.records[start..<min(csv.records.count, start + batchSize)]
             let items = records.enumerated().map { offset, record in
                 RawItem(
-                    index: offset, raw: record.raw,
+                    index: offset, raw: record.raw[...],
                     parsed: event(from: record, csv: csv, kind: kind, importTime: importTime),
                     label: "\(fileName):\(record.line)"
                 )
