@@ -18,6 +18,10 @@ public struct AppSettings: Sendable {
     public var ingestionLimits: IngestionLimits
     /// How far in the future an event's timestamps may be, in seconds.
     public var futureTolerance: Double
+    /// Connections that store ingested batches, apart from `database`'s: writing a batch is the database's
+    /// CPU work, and more batches at once than it has cores to spare only contend for the same index pages;
+    /// the reads (dashboards, KPIs) keep their own connections whatever the ingestion load.
+    public var ingestionConnections: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -26,8 +30,10 @@ public struct AppSettings: Sendable {
         migrationsDirectory: String? = nil,
         logLevel: Logger.Level = .info,
         ingestionLimits: IngestionLimits = IngestionLimits(),
-        futureTolerance: Double = 3600
+        futureTolerance: Double = 3600,
+        ingestionConnections: Int = 4
     ) {
+        self.ingestionConnections = ingestionConnections
         self.ingestionLimits = ingestionLimits
         self.futureTolerance = futureTolerance
         self.host = host

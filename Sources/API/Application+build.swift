@@ -12,18 +12,29 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     logger.logLevel = settings.logLevel
     let migrations = try MigrationSource.locate(explicit: settings.migrationsDirectory).load()
     let pool = ConnectionPool(configuration: settings.database, logger: logger)
-    let router = buildRouter(settings, pool: pool, migrator: Migrator(migrations: migrations, logger: logger), logger: logger)
+    var ingestion = settings.database
+    ingestion.size = settings.ingestionConnections
+    ingestion.connection.applicationName += "-ingest"
+    let ingestionPool = ConnectionPool(configuration: ingestion, logger: logger)
+    let router = buildRouter(
+        settings, pool: pool, ingestionPool: ingestionPool, migrator: Migrator(migrations: migrations, logger: logger), logger: logger
+    )
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "advocacy"),
         logger: logger
     )
     // Services stop in reverse order: the server finishes its requests before the pool closes.
-    app.addServices(ConnectionPoolService(pool: pool), RollupMaintenanceService(pool: pool, logger: logger))
+    app.addServices(
+        ConnectionPoolService(pool: pool), ConnectionPoolService(pool: ingestionPool), RollupMaintenanceService(pool: pool, logger: logger)
+    )
     return app
 }
 
-func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrator, logger: Logger) -> Router<AppRequestContext> {
+/// - Parameter ingestionPool: the connections that store ingested batches (`AppSettings.ingestionConnections`).
+func buildRouter(
+    _ settings: AppSettings, pool: ConnectionPool, ingestionPool: ConnectionPool, migrator: Migrator, logger: Logger
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         LogRequestsMiddleware(.info)
@@ -37,7 +48,7 @@ func buildRouter(_ settings: AppSettings, pool: ConnectionPool, migrator: Migrat
 
     // Everything under /v1 acts for the organisation of the caller's API key.
     let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: limiter))
-    let store = EventStore(pool: pool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
+    let store = EventStore(pool: ingestionPool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)
     v1.addRoutes(KPIController(pool: pool).endpoints)

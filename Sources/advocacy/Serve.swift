@@ -24,6 +24,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How far ahead of the server's clock a timestamp may be [env: INGEST_FUTURE_TOLERANCE_SECONDS] (default: 3600)")
     var futureToleranceSeconds: Int?
 
+    @Option(help: "Connections that store ingested batches, apart from the pool's [env: INGEST_CONNECTIONS] (default: 4)")
+    var ingestConnections: Int?
+
     @Option(help: "Role the service acts as: owns nothing, bound by row-level security [env: DATABASE_SERVICE_ROLE] (default: advocacy_service; empty: the connecting user)")
     var serviceRole: String?
 
@@ -52,7 +55,8 @@ struct Serve: AsyncParsableCommand {
             migrationsDirectory: database.resolvedMigrationsDirectory,
             logLevel: logger.logLevel,
             ingestionLimits: limits,
-            futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600))
+            futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600)),
+            ingestionConnections: try setting(ingestConnections, "INGEST_CONNECTIONS", 4)
         )
         let app = try buildApplication(settings)
         try await app.runService()

@@ -40,6 +40,36 @@ struct EventsAPITests {
         }
     }
 
+    @Test("batches are stored on the ingestion connections, never more at once than configured")
+    func ingestionConnections() async throws {
+        var app = try await TestApp.make()
+        let name = "ingest-\(UUID().uuidString.prefix(8))"
+        app.settings.database.connection.applicationName = name
+        app.settings.ingestionConnections = 1
+        let headers = app.headers
+        let admin = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        let writers = try await app.test { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for sender in 0..<4 {
+                    group.addTask {
+                        let body = "[" + (0..<50).map { Self.event("c\(sender)-\($0)") }.joined(separator: ",") + "]"
+                        try await client.execute(uri: "/v1/events", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+                            #expect(response.status == .ok)
+                            #expect(response.json["accepted"] as? Int == 50)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Connections open on demand: four batches at once opened one ingestion connection, no more.
+            return try admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", [name + "-ingest"])[0]
+                .decode(Int.self, at: 0)
+        }
+        #expect(writers == 1)
+        let stored = try admin.query("SELECT count(*) FROM ingest.accepted_events WHERE organization_id = $1", [app.organization])
+        #expect(try stored[0].decode(Int.self, at: 0) == 200)
+    }
+
     @Test("NDJSON: a malformed line is refused alone, the others are stored")
     func ndjson() async throws {
         let app = try await TestApp.make()
@@ -199,7 +229,7 @@ struct EventsAPITests {
         let described = OpenAPIDocument.operations(in: document)
         let logger = Logger(label: "routes")
         let pool = ConnectionPool(configuration: app.settings.database, logger: logger)
-        let router = buildRouter(app.settings, pool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
+        let router = buildRouter(app.settings, pool: pool, ingestionPool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
         let routes = Set(router.routes.map { "\($0.method) \($0.path)" })
         await pool.close()
         #expect(!routes.isEmpty)

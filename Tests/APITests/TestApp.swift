@@ -11,7 +11,7 @@ import TestSupport
 struct TestApp {
     let slug: String
     let organization: UUID
-    let settings: AppSettings
+    var settings: AppSettings
     /// A key with every scope.
     let key: String
 
