@@ -5,10 +5,10 @@ import Foundation
 struct FieldReader {
     let object: JSONObject
     let path: String
-    /// The keys looked up, in order (a handful: a list is cheaper than hashing them again).
-    private var read: [String] = []
-    /// How many of the object's keys have been read.
-    private var presentRead = 0
+    /// The members read, by position: a bit each for the first 64 (an event has a dozen at most), a set
+    /// past them. No list of keys to allocate and search per object.
+    private var readMask: UInt64 = 0
+    private var readBeyond: Set<Int> = []
 
     init(_ object: JSONObject, path: String) {
         self.object = object
@@ -19,13 +19,14 @@ struct FieldReader {
 
     /// The value of `key` if present and not null.
     private mutating func value(_ key: String) -> JSONValue? {
-        let found = object[key]
-        if found != nil, !read.contains(key) { presentRead += 1 }
-        read.append(key)
-        switch found {
-        case nil, .null?: return nil
-        case let value?: return value
-        }
+        guard let position = object.members.firstIndex(where: { $0.key == key }) else { return nil }
+        if position < 64 { readMask |= 1 << UInt64(position) } else { readBeyond.insert(position) }
+        if case .null = object.members[position].value { return nil }
+        return object.members[position].value
+    }
+
+    private func wasRead(_ position: Int) -> Bool {
+        position < 64 ? readMask & (1 << UInt64(position)) != 0 : readBeyond.contains(position)
     }
 
     /// Whether the object has `key` at all, even as null.
@@ -162,10 +163,11 @@ struct FieldReader {
         return members
     }
 
-    /// Refuses fields that were never read.
+    /// Refuses fields that were never read (the first of them in alphabetical order).
     func finish() throws(Rejection) {
-        guard presentRead < object.count else { return }
-        if let unknown = object.keys.sorted().first(where: { !read.contains($0) }) {
+        guard readMask.nonzeroBitCount + readBeyond.count < object.count else { return }
+        let unread = object.members.indices.filter { !wasRead($0) }.map { object.members[$0].key }
+        if let unknown = unread.min() {
             throw Rejection(.unknownField, field: field(unknown), "\(field(unknown)) is not a field of this event")
         }
     }

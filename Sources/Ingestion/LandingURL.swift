@@ -18,49 +18,77 @@ public struct LandingURL: Sendable, Equatable {
     /// Whether the visit came through an ambassador's link, whether or not its token is known.
     public var isAdvocacy: Bool { medium?.lowercased() == Self.advocacyMedium }
 
-    /// nil when `url` is not an absolute http(s) URL. Works on the UTF-8 bytes: it runs for every visit.
+    /// nil when `url` is not an absolute http(s) URL. Works on the UTF-8 bytes, in place: it runs for every visit.
     public init?(_ url: String) {
-        let bytes = Array(url.utf8)
-        guard let schemeEnd = Self.find([0x3A, 0x2F, 0x2F], in: bytes[...]) else { return nil }  // "://"
-        let scheme = String(decoding: bytes[..<schemeEnd], as: UTF8.self).lowercased()
-        guard scheme == "http" || scheme == "https" else { return nil }
+        var bytes = url
+        guard let parsed = bytes.withUTF8({ Self.parse(url, $0) }) else { return nil }
+        self = parsed
+    }
+
+    private init(url: String, host: String, path: String, values: [String?]) {
+        (self.url, self.host, self.path) = (url, host, path)
+        (source, medium, campaign, content, term) = (values[0], values[1], values[2], values[3], values[4])
+    }
+
+    private static func parse(_ url: String, _ bytes: UnsafeBufferPointer<UInt8>) -> LandingURL? {
+        guard let schemeEnd = find([0x3A, 0x2F, 0x2F], in: bytes[...]) else { return nil }  // "://"
+        let scheme = bytes[..<schemeEnd]
+        guard equalsIgnoringASCIICase(scheme, "http") || equalsIgnoringASCIICase(scheme, "https") else { return nil }
         var rest = bytes[(schemeEnd + 3)...]
         if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
-        var query: ArraySlice<UInt8> = []
+        var query: Slice<UnsafeBufferPointer<UInt8>> = bytes[bytes.endIndex...]
         if let mark = rest.firstIndex(of: UInt8(ascii: "?")) {
             query = rest[(mark + 1)...]
             rest = rest[..<mark]
         }
         var authority = rest
+        var path = "/"
         if let slash = rest.firstIndex(of: UInt8(ascii: "/")) {
             authority = rest[..<slash]
             path = String(decoding: rest[slash...], as: UTF8.self)
-        } else {
-            path = "/"
         }
         if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[(at + 1)...] }
         if let colon = authority.lastIndex(of: UInt8(ascii: ":")), authority.last != UInt8(ascii: "]") {
             authority = authority[..<colon]
         }
         guard !authority.isEmpty else { return nil }
-        self.url = url
-        self.host = String(decoding: authority, as: UTF8.self).lowercased()
+        let host = authority.allSatisfy({ $0 < 0x80 && !(0x41...0x5A).contains($0) })
+            ? String(decoding: authority, as: UTF8.self) : String(decoding: authority, as: UTF8.self).lowercased()
 
-        var values = [String?](repeating: nil, count: Self.parameters.count)
-        for pair in query.split(separator: UInt8(ascii: "&")) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let name = Self.decode(pair[..<(equals ?? pair.endIndex)]).lowercased()
-            guard let slot = Self.parameters.firstIndex(of: name), values[slot] == nil, let equals else { continue }
-            let value = Self.decode(pair[(equals + 1)...]).trimmingSpaces()
+        var values = [String?](repeating: nil, count: parameters.count)
+        var pairStart = query.startIndex
+        while pairStart < query.endIndex {
+            let pairEnd = query[pairStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.endIndex
+            defer { pairStart = pairEnd + 1 }
+            let pair = query[pairStart..<pairEnd]
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")), let slot = parameterSlot(pair[..<equals]), values[slot] == nil else {
+                continue
+            }
+            let value = decode(pair[(equals + 1)...]).trimmingSpaces()
             if !value.isEmpty { values[slot] = value }
         }
-        (source, medium, campaign, content, term) = (values[0], values[1], values[2], values[3], values[4])
+        return LandingURL(url: url, host: host, path: path, values: values)
     }
 
     /// The parameters read, in the order of the stored properties.
     private static let parameters = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"]
 
-    private static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+    /// Which UTM parameter `name` is, case-insensitively, percent-decoded first when it needs it.
+    private static func parameterSlot(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard name.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return parameters.firstIndex { equalsIgnoringASCIICase(name, $0) }
+        }
+        let decoded = decode(name).lowercased()
+        return parameters.firstIndex(of: decoded)
+    }
+
+    /// Whether `bytes` spell `word` (lowercase ASCII) in any case.
+    private static func equalsIgnoringASCIICase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ word: String) -> Bool {
+        bytes.count == word.utf8.count
+            && zip(bytes, word.utf8).allSatisfy { byte, letter in byte == letter || ((0x41...0x5A).contains(byte) && byte | 0x20 == letter) }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         var index = haystack.startIndex
         while index + needle.count <= haystack.endIndex {
@@ -71,7 +99,7 @@ public struct LandingURL: Sendable, Equatable {
     }
 
     /// Percent-decoding with `+` as a space; a malformed escape is kept as written.
-    static func decode(_ bytes: ArraySlice<UInt8>) -> String {
+    static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String where Bytes.Index == Int {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var index = bytes.startIndex

@@ -133,6 +133,8 @@ struct UTMTests {
         #expect(badEscape.isAdvocacy)
         #expect(badEscape.source == "a%zzb")
         #expect(badEscape.campaign == nil)
+        let encodedName = try #require(LandingURL("https://example.com/?UTM%5FMedium=employee_advocacy&utm_source=a"))
+        #expect(encodedName.medium == "employee_advocacy")
         #expect(LandingURL("ftp://example.com/x") == nil)
         #expect(LandingURL("/relative/path") == nil)
     }
