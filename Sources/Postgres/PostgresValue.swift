@@ -323,11 +323,19 @@ public struct PostgresBinaryArray<Element: PostgresBinaryElement>: PostgresEncod
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: Int32(elementCount).bigEndian, toByteOffset: 12, as: Int32.self) }
         guard let element else {
             bytes[7] = 1  // has nulls
-            withUnsafeBytes(of: Int32(-1).bigEndian) { bytes.append(contentsOf: $0) }
+            // Length -1: NULL.
+            bytes.append(0xFF)
+            bytes.append(0xFF)
+            bytes.append(0xFF)
+            bytes.append(0xFF)
             return
         }
         let lengthAt = bytes.count
-        bytes.append(contentsOf: [0, 0, 0, 0])
+        // Its length, filled in below (appended byte by byte: an array literal here is allocated per value).
+        bytes.append(0)
+        bytes.append(0)
+        bytes.append(0)
+        bytes.append(0)
         element.appendPostgresBinary(to: &bytes)
         let length = bytes.count - lengthAt - 4
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: Int32(length).bigEndian, toByteOffset: lengthAt, as: Int32.self) }
