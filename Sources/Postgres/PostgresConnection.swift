@@ -172,8 +172,8 @@ public final class PostgresConnection: @unchecked Sendable {
             let value: Bound
             let hasNUL: Bool
             if let binary = parameter.postgresBinary {
-                value = .binary(binary)
-                hasNUL = (parameter as? PostgresBinaryArray<String>)?.containsNUL ?? false
+                value = .binary(binary.bytes)
+                hasNUL = binary.containsNUL
             } else {
                 var text = parameter.postgresText
                 // memchr: a batch's array literal is megabytes, scanned for a NUL before it is bound.

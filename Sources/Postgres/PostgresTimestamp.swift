@@ -2,10 +2,16 @@ import Foundation
 
 /// Fast, exact conversion between `Date` and PostgreSQL's ISO text for `timestamptz` and `date`,
 /// with microsecond precision (PostgreSQL's own).
+@usableFromInline
 enum PostgresTimestamp {
+    /// Microseconds since 1970, rounded to the nearest: the precision of both forms, text and binary.
+    @inlinable
+    static func unixMicroseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
     static func format(_ date: Date) -> String {
-        let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        let totalMicros = Int64(micros)
+        let totalMicros = unixMicroseconds(date)
         var days = totalMicros / 86_400_000_000
         var rest = totalMicros % 86_400_000_000
         if rest < 0 {

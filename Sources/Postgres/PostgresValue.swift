@@ -6,12 +6,19 @@ public protocol PostgresEncodable: Sendable {
     /// True for a nil Optional: bound as SQL NULL (and written NULL inside arrays).
     var isNull: Bool { get }
     /// The value in PostgreSQL's binary format, bound as such when not nil (`PostgresBinaryArray`).
-    var postgresBinary: [UInt8]? { get }
+    var postgresBinary: PostgresBinaryValue? { get }
 }
 
 extension PostgresEncodable {
     public var isNull: Bool { false }
-    public var postgresBinary: [UInt8]? { nil }
+    public var postgresBinary: PostgresBinaryValue? { nil }
+}
+
+/// A parameter's bytes in PostgreSQL's binary format, and whether text inside them holds a NUL character
+/// (which PostgreSQL text cannot hold: the connection refuses it before sending, as it does for text).
+public struct PostgresBinaryValue: Sendable {
+    public let bytes: [UInt8]
+    public let containsNUL: Bool
 }
 
 /// Lets `[String?]` and other arrays of optionals be bound, with nil elements as NULL.
@@ -155,8 +162,8 @@ extension Array: PostgresEncodable where Element: PostgresEncodable {
     }
 }
 
-/// An array literal (`{"a","b c",NULL}`) written element by element, each typed value straight into the
-/// text: a batch's column of thousands of values, with no value boxed or formatted into a string of its own.
+/// An array literal (`{"a","b c",NULL}`) written element by element from the elements' text: for the types
+/// `PostgresBinaryArray` does not write (numeric, date) and for `[T]` parameters.
 public struct PostgresArrayLiteral: PostgresEncodable {
     private var bytes: [UInt8] = [UInt8(ascii: "{")]
 
@@ -179,34 +186,6 @@ public struct PostgresArrayLiteral: PostgresEncodable {
                 bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    public mutating func append(_ value: Int64?) {
-        guard let value else { return appendNull() }
-        openElement()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let start = bytes.count
-        var rest = value.magnitude
-        repeat {
-            bytes.append(UInt8(truncatingIfNeeded: 48 + rest % 10))
-            rest /= 10
-        } while rest > 0
-        bytes[start...].reverse()
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    public mutating func append(_ value: Date?) {
-        guard let value else { return appendNull() }
-        openElement()
-        bytes.append(contentsOf: PostgresTimestamp.format(value).utf8)
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    public mutating func append(_ value: Bool?) {
-        guard let value else { return appendNull() }
-        openElement()
-        bytes.append(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -237,6 +216,12 @@ public protocol PostgresBinaryElement: PostgresEncodable {
     func appendPostgresBinary(to bytes: inout [UInt8])
     /// Reads what `appendPostgresBinary` wrote; nil when the bytes are not a value of this type.
     init?(postgresBinary bytes: UnsafeRawBufferPointer)
+    /// Whether the value holds a NUL character (only text can).
+    var containsNUL: Bool { get }
+}
+
+extension PostgresBinaryElement {
+    @inlinable public var containsNUL: Bool { false }
 }
 
 extension String: PostgresBinaryElement {
@@ -244,6 +229,10 @@ extension String: PostgresBinaryElement {
     @inlinable public func appendPostgresBinary(to bytes: inout [UInt8]) {
         var text = self
         text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+    @inlinable public var containsNUL: Bool {
+        var text = self
+        return text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
     }
     public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
         self.init(validating: bytes, as: UTF8.self)
@@ -278,8 +267,7 @@ extension Date: PostgresBinaryElement {
     @usableFromInline static let postgresEpochMicros: Int64 = 946_684_800_000_000
 
     @inlinable public func appendPostgresBinary(to bytes: inout [UInt8]) {
-        let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded()) - Self.postgresEpochMicros
-        micros.appendPostgresBinary(to: &bytes)
+        (PostgresTimestamp.unixMicroseconds(self) - Self.postgresEpochMicros).appendPostgresBinary(to: &bytes)
     }
     public init?(postgresBinary bytes: UnsafeRawBufferPointer) {
         guard let micros = Int64(postgresBinary: bytes) else { return nil }
@@ -295,11 +283,10 @@ public struct PostgresBinaryArray<Element: PostgresBinaryElement>: PostgresEncod
     // its length (-1 for NULL) and its bytes. The header is kept valid after every append.
     @usableFromInline var bytes: [UInt8]
     @usableFromInline var elementCount = 0
+    /// Whether a text element holds a NUL character.
     @usableFromInline var hasNUL = false
 
     public var count: Int { elementCount }
-    /// Whether a text element holds a NUL character, which PostgreSQL text cannot hold.
-    public var containsNUL: Bool { hasNUL }
 
     // Inlinable: specialised where it is used (a generic append per value, through the type's metadata,
     // was a seventh of the server's work per event).
@@ -330,6 +317,7 @@ public struct PostgresBinaryArray<Element: PostgresBinaryElement>: PostgresEncod
             bytes.append(0xFF)
             return
         }
+        if !hasNUL, element.containsNUL { hasNUL = true }
         let lengthAt = bytes.count
         // Its length, filled in below (appended byte by byte: an array literal here is allocated per value).
         bytes.append(0)
@@ -339,15 +327,11 @@ public struct PostgresBinaryArray<Element: PostgresBinaryElement>: PostgresEncod
         element.appendPostgresBinary(to: &bytes)
         let length = bytes.count - lengthAt - 4
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: Int32(length).bigEndian, toByteOffset: lengthAt, as: Int32.self) }
-        if Element.self == String.self, !hasNUL, length > 0 {
-            hasNUL = bytes.withUnsafeBytes { raw in raw.baseAddress.map { memchr($0 + lengthAt + 4, 0, length) != nil } ?? false }
-        }
     }
 
-    public var postgresBinary: [UInt8]? {
-        guard count == 0 else { return bytes }
+    public var postgresBinary: PostgresBinaryValue? {
         // An empty array has no dimensions: no dimension fields either.
-        return [0, 0, 0, 0, 0, 0, 0, 0] + bytes[8..<12]
+        PostgresBinaryValue(bytes: count > 0 ? bytes : [0, 0, 0, 0, 0, 0, 0, 0] + bytes[8..<12], containsNUL: hasNUL)
     }
 
     /// The elements, read back from the binary form.

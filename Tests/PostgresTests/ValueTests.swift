@@ -64,10 +64,11 @@ struct ValueTests {
             let times: [Date?] = [Date(timeIntervalSince1970: 1_700_000_000.123456), Date(timeIntervalSince1970: -86_400.5), nil]
             var textLiteral = PostgresArrayLiteral(), numberLiteral = PostgresArrayLiteral()
             var flagLiteral = PostgresArrayLiteral(), timeLiteral = PostgresArrayLiteral(), empty = PostgresArrayLiteral()
+            // Each element written from its text, as the literal's callers write numeric and date columns.
             texts.forEach { textLiteral.append($0) }
-            numbers.forEach { numberLiteral.append($0) }
-            flags.forEach { flagLiteral.append($0) }
-            times.forEach { timeLiteral.append($0) }
+            numbers.forEach { numberLiteral.append($0?.postgresText) }
+            flags.forEach { flagLiteral.append($0?.postgresText) }
+            times.forEach { timeLiteral.append($0?.postgresText) }
             // Compared in SQL with the same values bound one by one.
             var parameters: [(any PostgresEncodable)?] = [textLiteral, numberLiteral, flagLiteral, timeLiteral, empty]
             parameters += texts.map { $0 } + numbers.map { $0 } + flags.map { $0 } + times.map { $0 }
