@@ -11,8 +11,8 @@ public struct AppSettings: Sendable {
     public var host: String
     public var port: Int
     public var database: ConnectionPool.Configuration
-    /// The `SQL/migrations` folder: `/ready` reports whether all of it is applied.
-    public var migrationsDirectory: String?
+    /// The `SQL` folder: `/ready` reports whether its migrations and definitions are all applied.
+    public var sqlDirectory: String?
     public var logLevel: Logger.Level
     /// Request limits of `POST /v1/events`.
     public var ingestionLimits: IngestionLimits
@@ -27,7 +27,7 @@ public struct AppSettings: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         database: ConnectionPool.Configuration,
-        migrationsDirectory: String? = nil,
+        sqlDirectory: String? = nil,
         logLevel: Logger.Level = .info,
         ingestionLimits: IngestionLimits = IngestionLimits(),
         futureTolerance: Double = 3600,
@@ -39,7 +39,7 @@ public struct AppSettings: Sendable {
         self.host = host
         self.port = port
         self.database = database
-        self.migrationsDirectory = migrationsDirectory
+        self.sqlDirectory = sqlDirectory
         self.logLevel = logLevel
     }
 }

@@ -10,14 +10,14 @@ import ServiceLifecycle
 public func buildApplication(_ settings: AppSettings) throws -> some ApplicationProtocol {
     var logger = Logger(label: "advocacy")
     logger.logLevel = settings.logLevel
-    let migrations = try MigrationSource.locate(explicit: settings.migrationsDirectory).load()
+    let sql = try SQLSource.locate(explicit: settings.sqlDirectory).load()
     let pool = ConnectionPool(configuration: settings.database, logger: logger)
     var ingestion = settings.database
     ingestion.size = settings.ingestionConnections
     ingestion.connection.applicationName += "-ingest"
     let ingestionPool = ConnectionPool(configuration: ingestion, logger: logger)
     let router = buildRouter(
-        settings, pool: pool, ingestionPool: ingestionPool, migrator: Migrator(migrations: migrations, logger: logger), logger: logger
+        settings, pool: pool, ingestionPool: ingestionPool, migrator: Migrator(tree: sql, logger: logger), logger: logger
     )
     var app = Application(
         router: router,

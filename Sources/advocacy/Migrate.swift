@@ -4,10 +4,10 @@ import Postgres
 
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply pending SQL migrations, each once, in order (safe to run from several instances at once)."
+        abstract: "Apply pending SQL migrations, then the definitions that changed, in one transaction (safe to run from several instances at once)."
     )
 
-    @Flag(help: "Only list each migration and whether it is applied.")
+    @Flag(help: "Only list each migration and definitions file with its state.")
     var status = false
 
     @OptionGroup var database: DatabaseOptions
@@ -15,17 +15,25 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try logging.makeLogger(label: "advocacy.migrate")
-        let migrations = try MigrationSource.locate(explicit: database.resolvedMigrationsDirectory).load()
+        let sql = try SQLSource.locate(explicit: database.resolvedSQLDirectory).load()
         let pool = ConnectionPool(configuration: try database.poolConfiguration(applicationName: "advocacy-migrate"), logger: logger)
-        let migrator = Migrator(migrations: migrations, logger: logger)
+        let migrator = Migrator(tree: sql, logger: logger)
         do {
             if status {
-                for entry in try await migrator.status(on: pool) {
-                    print("\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(entry.name)")
+                let report = try await migrator.report(on: pool)
+                for entry in report.migrations {
+                    print("\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) schema/\(entry.name).sql")
+                }
+                for entry in report.definitions {
+                    print("\(entry.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) definitions/\(entry.path)")
                 }
             } else {
-                let applied = try await migrator.migrate(on: pool)
-                print(applied.isEmpty ? "database is up to date (\(migrations.count) migrations)" : "applied \(applied.count) migration(s)")
+                let outcome = try await migrator.migrate(on: pool)
+                if outcome.applied.isEmpty && outcome.definitionsApplied == 0 {
+                    print("database is up to date (\(sql.migrations.count) migrations, \(sql.definitions.count) definitions)")
+                } else {
+                    print("applied \(outcome.applied.count) migration(s) and \(outcome.definitionsApplied) definitions file(s)")
+                }
             }
         } catch {
             await pool.close()

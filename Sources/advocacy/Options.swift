@@ -21,10 +21,10 @@ struct DatabaseOptions: ParsableArguments {
     )
     var statementTimeoutMilliseconds: Int?
 
-    @Option(name: .customLong("migrations"), help: "The SQL/migrations folder [env: SQL_MIGRATIONS_DIR] (default: found from here)")
-    var migrationsDirectory: String?
+    @Option(name: .customLong("sql"), help: "The SQL folder (schema/ and definitions/) [env: SQL_DIR] (default: found from here)")
+    var sqlDirectory: String?
 
-    var resolvedMigrationsDirectory: String? { migrationsDirectory ?? environment("SQL_MIGRATIONS_DIR") }
+    var resolvedSQLDirectory: String? { sqlDirectory ?? environment("SQL_DIR") }
 
     /// - Parameter role: the role to act as after connecting (the service's, bound by row-level security).
     func poolConfiguration(applicationName: String, role: String? = nil) throws -> ConnectionPool.Configuration {

@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
                 applicationName: "advocacy-serve",
                 role: (serviceRole ?? environment("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
             ),
-            migrationsDirectory: database.resolvedMigrationsDirectory,
+            sqlDirectory: database.resolvedSQLDirectory,
             logLevel: logger.logLevel,
             ingestionLimits: limits,
             futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600)),

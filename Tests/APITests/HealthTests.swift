@@ -13,7 +13,7 @@ struct HealthTests {
         AppSettings(
             port: 0,
             database: .init(connection: .init(conninfo: databaseURL, role: "advocacy_service"), size: 2, leaseTimeout: .seconds(2)),
-            migrationsDirectory: TestDatabase.migrationsDirectory,
+            sqlDirectory: TestDatabase.sqlDirectory,
             logLevel: .warning
         )
     }

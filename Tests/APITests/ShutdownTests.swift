@@ -21,7 +21,7 @@ struct ShutdownTests {
         let port = Int.random(in: 20_000...40_000)
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "\(port)", "--migrations", TestDatabase.migrationsDirectory]
+        process.arguments = ["serve", "--port", "\(port)", "--sql", TestDatabase.sqlDirectory]
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = try await TestDatabase.url
         environment["LOG_LEVEL"] = "warning"

@@ -28,7 +28,7 @@ struct TestApp {
             port: 0,
             // As in production: the service's role, bound by row-level security.
             database: .init(connection: .init(conninfo: url, role: "advocacy_service"), size: 4, leaseTimeout: .seconds(5)),
-            migrationsDirectory: TestDatabase.migrationsDirectory,
+            sqlDirectory: TestDatabase.sqlDirectory,
             logLevel: .warning
         )
         if let limits { settings.ingestionLimits = limits }

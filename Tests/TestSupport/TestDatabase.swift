@@ -21,10 +21,10 @@ public enum TestDatabase {
         }
     }
 
-    /// `SQL/migrations` of this checkout.
-    public static let migrationsDirectory = URL(fileURLWithPath: #filePath)
+    /// The `SQL` folder of this checkout.
+    public static let sqlDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("SQL/migrations").path
+        .appendingPathComponent("SQL").path
 
     public static let logger: Logger = {
         var logger = Logger(label: "tests")
@@ -35,8 +35,8 @@ public enum TestDatabase {
     private static let ready = Task<String, any Error> {
         let url = try await recreate(named: name)
         let pool = ConnectionPool(configuration: .init(connection: .init(conninfo: url), size: 1), logger: logger)
-        let migrations = try MigrationSource(directory: URL(fileURLWithPath: migrationsDirectory)).load()
-        try await Migrator(migrations: migrations, logger: logger).migrate(on: pool)
+        let sql = try SQLSource(directory: URL(fileURLWithPath: sqlDirectory)).load()
+        try await Migrator(tree: sql, logger: logger).migrate(on: pool)
         await pool.close()
         return url
     }

@@ -2,8 +2,8 @@ import Hummingbird
 import Migrations
 import Postgres
 
-/// `GET /health`: the process is alive. `GET /ready`: the database answers and every migration is applied,
-/// so a load balancer sends traffic only to an instance that can serve it.
+/// `GET /health`: the process is alive. `GET /ready`: the database answers, every migration is applied and
+/// every definition is the build's, so a load balancer sends traffic only to an instance that can serve it.
 struct HealthController {
     let pool: ConnectionPool
     let migrator: Migrator
@@ -16,6 +16,7 @@ struct HealthController {
         let status: String
         let migrationsApplied: Int
         let migrationsPending: [String]
+        let definitionsOutdated: [String]
         let reason: String?
     }
 
@@ -29,24 +30,27 @@ struct HealthController {
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
         let readiness: Readiness
         do {
-            let statuses = try await migrator.status(on: pool)
-            let notApplied = statuses.filter { $0.state != .applied }
+            let report = try await migrator.report(on: pool)
+            let notApplied = report.migrations.filter { $0.state != .applied }
+            let outdated = report.definitions.filter { $0.state != .current }
             readiness = Readiness(
-                status: notApplied.isEmpty ? "ready" : "not_ready",
-                migrationsApplied: statuses.count - notApplied.count,
+                status: report.isCurrent ? "ready" : "not_ready",
+                migrationsApplied: report.migrations.count - notApplied.count,
                 migrationsPending: notApplied.map(\.name),
-                reason: notApplied.isEmpty ? nil : "migrations not applied: run `advocacy migrate`"
+                definitionsOutdated: outdated.map { "\($0.path) (\($0.state.rawValue))" },
+                reason: report.isCurrent ? nil : "the database is older than this build: run `advocacy migrate`"
             )
         } catch let error as PostgresError where error.sqlState == "22023" && error.message.contains("role") {
             // The service role is made by a migration: on a new cluster it does not exist yet.
             readiness = Readiness(
-                status: "not_ready", migrationsApplied: 0, migrationsPending: [],
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: [],
                 reason: "the service role does not exist yet: run `advocacy migrate` (\(error.message))"
             )
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
             readiness = Readiness(
-                status: "not_ready", migrationsApplied: 0, migrationsPending: [], reason: "database unreachable: \(error)"
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: [],
+                reason: "database unreachable: \(error)"
             )
         }
         var response = try readiness.response(from: request, context: context)

@@ -1,0 +1,12 @@
+-- TODO
+CREATE OR REPLACE FUNCTION core.index_api_key()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'core'
+AS $function$
+    BEGIN
+        INSERT INTO core.api_key_index (key_id, organization_id) VALUES (NEW.key_id, NEW.organization_id);
+        RETURN NEW;
+    END
+    $function$;

@@ -1,0 +1,24 @@
+-- TODO
+CREATE OR REPLACE FUNCTION kpi.activity_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
+ RETURNS TABLE(bucket date, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, engagement_rate numeric)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+    BEGIN
+        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+            RETURN QUERY SELECT * FROM kpi.activity_series_raw(org, from_date, to_date, granularity, team_filter, department_filter,
+                                                               region_filter, network_filter, campaign_filter);
+            RETURN;
+        END IF;
+        RETURN QUERY
+        SELECT b.bucket, coalesce(d.posts, 0), a.seen, coalesce(d.impressions, 0), coalesce(d.engagements, 0),
+               round(d.engagements::numeric / nullif(d.impressions, 0), 6)
+        FROM rollup.daily_buckets(org, from_date, to_date, granularity) AS b
+        CROSS JOIN LATERAL (
+            SELECT sum(x.posts)::bigint AS posts, sum(x.impressions)::bigint AS impressions, sum(x.engagements)::bigint AS engagements
+            FROM unnest(b.days) AS x
+        ) AS d
+        CROSS JOIN LATERAL rollup.distinct_entities(org, 'poster', b.first_day, b.last_day) AS a
+        ORDER BY b.bucket;
+    END
+    $function$;

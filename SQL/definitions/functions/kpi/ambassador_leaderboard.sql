@@ -1,0 +1,22 @@
+-- TODO
+CREATE OR REPLACE FUNCTION kpi.ambassador_leaderboard(org uuid, from_date date, to_date date, ranked_by text DEFAULT 'posts'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
+ RETURNS TABLE(rank bigint, ambassador_id text, team text, posts bigint, impressions bigint, engagements bigint, engagement_rate numeric)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+    BEGIN
+        IF ranked_by NOT IN ('posts', 'engagement') THEN
+            RAISE EXCEPTION 'unknown ranking "%"', ranked_by USING ERRCODE = 'invalid_parameter_value', HINT = 'posts or engagement';
+        END IF;
+        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+            RETURN QUERY SELECT * FROM kpi.ambassador_leaderboard_raw(org, from_date, to_date, ranked_by, team_filter,
+                                                                      department_filter, region_filter, network_filter, campaign_filter);
+            RETURN;
+        END IF;
+        RETURN QUERY
+        SELECT rank() OVER (ORDER BY CASE WHEN ranked_by = 'posts' THEN t.posts ELSE t.engagements END DESC),
+               t.ambassador_id, t.team, t.posts, t.impressions, t.engagements, round(t.engagements::numeric / nullif(t.impressions, 0), 6)
+        FROM rollup.ambassador_totals(org, from_date, to_date) AS t
+        ORDER BY 1, t.ambassador_id;
+    END
+    $function$;

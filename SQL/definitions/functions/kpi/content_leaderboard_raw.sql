@@ -1,0 +1,9 @@
+-- Always from the posts: the reference.
+CREATE OR REPLACE FUNCTION kpi.content_leaderboard_raw(org uuid, from_date date, to_date date, ranked_by text DEFAULT 'shares'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
+ RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric)
+ LANGUAGE sql
+ STABLE
+AS $function$
+        SELECT * FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
+                                          network_filter, campaign_filter, false)
+    $function$;

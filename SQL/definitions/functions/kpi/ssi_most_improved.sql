@@ -1,0 +1,20 @@
+-- The most improved over [from, to]: SSI at `to` minus SSI at `from` (or the first snapshot after `from` for an
+-- ambassador who had none yet).
+CREATE OR REPLACE FUNCTION kpi.ssi_most_improved(org uuid, from_date date, to_date date, team_filter text DEFAULT NULL::text)
+ RETURNS TABLE(rank bigint, ambassador_id text, team text, gain numeric, score_from numeric, score_to numeric)
+ LANGUAGE sql
+ STABLE
+AS $function$
+        WITH ending AS (SELECT * FROM kpi.ssi_latest(org, to_date, team_filter) AS e WHERE e.snapshot_date >= from_date),
+        starting AS (
+            SELECT e.ambassador_id, coalesce(s.total_score, f.total_score) AS score
+            FROM ending AS e
+            LEFT JOIN kpi.ssi_latest(org, from_date) AS s USING (ambassador_id)
+            LEFT JOIN rollup.ssi_spans AS f ON f.organization_id = org AND f.ambassador_id = e.ambassador_id AND f.first_snapshot
+        )
+        SELECT rank() OVER (ORDER BY e.total_score - s.score DESC), e.ambassador_id, e.team, e.total_score - s.score,
+               s.score, e.total_score
+        FROM ending AS e
+        JOIN starting AS s USING (ambassador_id)
+        ORDER BY 1, e.ambassador_id
+    $function$;

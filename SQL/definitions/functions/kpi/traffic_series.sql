@@ -1,0 +1,27 @@
+-- TODO
+CREATE OR REPLACE FUNCTION kpi.traffic_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
+ RETURNS TABLE(bucket date, visits bigint, advocacy_visits bigint, advocacy_share numeric, advocacy_unique_visitors bigint, attributed_visits bigint, careers_visits bigint, careers_advocacy_visits bigint)
+ LANGUAGE plpgsql
+ STABLE
+AS $function$
+    BEGIN
+        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+            RETURN QUERY SELECT * FROM kpi.traffic_series_raw(org, from_date, to_date, granularity, team_filter, department_filter,
+                                                              region_filter, network_filter, campaign_filter);
+            RETURN;
+        END IF;
+        RETURN QUERY
+        SELECT b.bucket, coalesce(d.visits, 0), coalesce(d.advocacy_visits, 0),
+               round(d.advocacy_visits::numeric / nullif(d.visits, 0), 6), v.seen, coalesce(d.attributed_visits, 0),
+               coalesce(d.careers_visits, 0), coalesce(d.careers_advocacy_visits, 0)
+        FROM rollup.daily_buckets(org, from_date, to_date, granularity) AS b
+        CROSS JOIN LATERAL (
+            SELECT sum(x.visits)::bigint AS visits, sum(x.advocacy_visits)::bigint AS advocacy_visits,
+                   sum(x.attributed_visits)::bigint AS attributed_visits, sum(x.careers_visits)::bigint AS careers_visits,
+                   sum(x.careers_advocacy_visits)::bigint AS careers_advocacy_visits
+            FROM unnest(b.days) AS x
+        ) AS d
+        CROSS JOIN LATERAL rollup.distinct_entities(org, 'visitor', b.first_day, b.last_day) AS v
+        ORDER BY b.bucket;
+    END
+    $function$;

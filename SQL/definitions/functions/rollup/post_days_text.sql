@@ -1,0 +1,12 @@
+-- What the cumulative rows are built from, for one day: its numbers per ambassador and network and per content
+-- item, as text.
+CREATE OR REPLACE FUNCTION rollup.post_days_text(org uuid, d date)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+        SELECT coalesce((SELECT string_agg(p::text, ';' ORDER BY p.ambassador_id, p.network) FROM rollup.poster_days AS p
+                         WHERE p.organization_id = org AND p.day = d), '')
+               || '|' || coalesce((SELECT string_agg(c::text, ';' ORDER BY c.content_id) FROM rollup.content_days AS c
+                                   WHERE c.organization_id = org AND c.day = d), '')
+    $function$;

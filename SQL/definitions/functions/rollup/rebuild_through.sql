@@ -1,0 +1,108 @@
+-- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`:
+-- the ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters
+-- and content items appended, posters with no day left forgotten. Each row is then the row before plus its day,
+-- so the rows before `since`, whose days did not change, are kept.
+CREATE OR REPLACE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+    DECLARE
+        ids text[];
+        items text[];
+        d date;
+        n text;
+        run_posts integer[];
+        run_impressions bigint[];
+        run_engagements bigint[];
+        run_network_posts integer[];
+        run_shares integer[];
+        run_content_impressions bigint[];
+        run_content_engagements bigint[];
+    BEGIN
+        SELECT p.ambassador_ids INTO ids FROM rollup.posters AS p WHERE p.organization_id = org;
+        WITH known AS (
+            SELECT s.id, s.ordinal FROM unnest(coalesce(ids, '{}')) WITH ORDINALITY AS s (id, ordinal)
+        ),
+        gone AS (
+            SELECT convert_from(c.entity, 'UTF8') AS id
+            FROM unnest(posters) AS c (entity)
+            WHERE NOT EXISTS (SELECT FROM rollup.entity_days AS e
+                              WHERE e.organization_id = org AND e.kind = 'poster' AND e.entity = c.entity)
+        )
+        SELECT ARRAY(SELECT CASE WHEN k.id IN (SELECT g.id FROM gone AS g) THEN NULL ELSE k.id END FROM known AS k ORDER BY k.ordinal)
+               || ARRAY(SELECT DISTINCT p.ambassador_id FROM rollup.poster_days AS p
+                        WHERE p.organization_id = org AND p.day >= since
+                          AND p.ambassador_id NOT IN (SELECT k.id FROM known AS k WHERE k.id IS NOT NULL)
+                        ORDER BY p.ambassador_id)
+        INTO ids;
+        PERFORM rollup.save_posters(org, ids);
+
+        SELECT c.content_ids INTO items FROM rollup.contents AS c WHERE c.organization_id = org;
+        items := coalesce(items, '{}') || ARRAY(
+            SELECT DISTINCT c.content_id FROM rollup.content_days AS c
+            WHERE c.organization_id = org AND c.day >= since
+              AND c.content_id NOT IN (SELECT s.id FROM unnest(coalesce(items, '{}')) AS s (id))
+            ORDER BY c.content_id);
+        INSERT INTO rollup.contents (organization_id, content_ids) VALUES (org, items)
+        ON CONFLICT (organization_id) DO UPDATE SET content_ids = excluded.content_ids;
+
+        DELETE FROM rollup.posts_through WHERE organization_id = org AND day >= since;
+        DELETE FROM rollup.network_posts_through WHERE organization_id = org AND day >= since;
+        DELETE FROM rollup.content_through WHERE organization_id = org AND day >= since;
+        SELECT x.posts, x.impressions, x.engagements INTO run_posts, run_impressions, run_engagements
+        FROM rollup.posts_through AS x WHERE x.organization_id = org AND x.day < since ORDER BY x.day DESC LIMIT 1;
+        SELECT x.shares, x.impressions, x.engagements INTO run_shares, run_content_impressions, run_content_engagements
+        FROM rollup.content_through AS x WHERE x.organization_id = org AND x.day < since ORDER BY x.day DESC LIMIT 1;
+        -- The posting days are the days with posts in rollup.daily (one primary-key range). The running
+        -- arrays are variables: a subscript of a flat integer array is a direct read.
+        FOR d IN SELECT r.day FROM rollup.daily AS r WHERE r.organization_id = org AND r.day >= since AND r.posts > 0 ORDER BY r.day
+        LOOP
+            WITH today AS (
+                SELECT s.ordinal, sum(p.posts) AS posts, sum(p.impressions) AS impressions, sum(p.engagements) AS engagements
+                FROM rollup.poster_days AS p
+                JOIN unnest(ids) WITH ORDINALITY AS s (id, ordinal) ON s.id = p.ambassador_id
+                WHERE p.organization_id = org AND p.day = d
+                GROUP BY s.ordinal
+            )
+            SELECT coalesce(array_agg(coalesce(run_posts[i], 0) + coalesce(t.posts, 0) ORDER BY i), '{}'),
+                   coalesce(array_agg(coalesce(run_impressions[i], 0) + coalesce(t.impressions, 0) ORDER BY i), '{}'),
+                   coalesce(array_agg(coalesce(run_engagements[i], 0) + coalesce(t.engagements, 0) ORDER BY i), '{}')
+            INTO run_posts, run_impressions, run_engagements
+            FROM generate_series(1, cardinality(ids)) AS i
+            LEFT JOIN today AS t ON t.ordinal = i;
+            INSERT INTO rollup.posts_through (organization_id, day, posts, impressions, engagements)
+            VALUES (org, d, run_posts, run_impressions, run_engagements);
+
+            FOR n IN SELECT DISTINCT p.network FROM rollup.poster_days AS p WHERE p.organization_id = org AND p.day = d
+            LOOP
+                SELECT x.posts INTO run_network_posts
+                FROM rollup.network_posts_through AS x
+                WHERE x.organization_id = org AND x.network = n AND x.day < d ORDER BY x.day DESC LIMIT 1;
+                INSERT INTO rollup.network_posts_through (organization_id, network, day, posts)
+                SELECT org, n, d, coalesce(array_agg(coalesce(run_network_posts[i], 0) + coalesce(t.posts, 0) ORDER BY i), '{}')
+                FROM generate_series(1, cardinality(ids)) AS i
+                LEFT JOIN (
+                    SELECT s.ordinal, p.posts
+                    FROM rollup.poster_days AS p
+                    JOIN unnest(ids) WITH ORDINALITY AS s (id, ordinal) ON s.id = p.ambassador_id
+                    WHERE p.organization_id = org AND p.day = d AND p.network = n
+                ) AS t ON t.ordinal = i;
+            END LOOP;
+
+            WITH today AS (
+                SELECT s.ordinal, c.shares, c.impressions, c.engagements
+                FROM rollup.content_days AS c
+                JOIN unnest(items) WITH ORDINALITY AS s (id, ordinal) ON s.id = c.content_id
+                WHERE c.organization_id = org AND c.day = d
+            )
+            SELECT coalesce(array_agg(coalesce(run_shares[i], 0) + coalesce(t.shares, 0) ORDER BY i), '{}'),
+                   coalesce(array_agg(coalesce(run_content_impressions[i], 0) + coalesce(t.impressions, 0) ORDER BY i), '{}'),
+                   coalesce(array_agg(coalesce(run_content_engagements[i], 0) + coalesce(t.engagements, 0) ORDER BY i), '{}')
+            INTO run_shares, run_content_impressions, run_content_engagements
+            FROM generate_series(1, cardinality(items)) AS i
+            LEFT JOIN today AS t ON t.ordinal = i;
+            INSERT INTO rollup.content_through (organization_id, day, shares, impressions, engagements)
+            VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
+        END LOOP;
+    END
+    $function$;
