@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// The rollup tables (`SQL/migrations/0010_rollups.sql`) are kept by `rollup.maintain`: days queued by the
+/// The rollup tables (schema `rollup`, see `SQL/schema`) are kept by `rollup.maintain`: days queued by the
 /// fact triggers are recomputed from the raw facts. The background service recomputes whatever is queued;
 /// a read first recomputes the queued days it is about to read, so an answer never lags behind the facts
 /// committed before it.
@@ -48,7 +48,7 @@ public enum Rollups {
     private static func maintain(_ organization: UUID, days: Int, pool: ConnectionPool) async throws -> Int {
         let count = try await pool.tenantTransaction(organization) { connection in
             // Background work, not a request: the pool's statement timeout is for requests. Cancelled at
-            // 30 s, a slow transaction (a busy machine, a big day, or 0014's plan trap) loses all its work
+            // 30 s, a slow transaction (a busy machine, a big day, a bad plan) loses all its work
             // and is started again from the beginning, over and over.
             try connection.execute("SET LOCAL statement_timeout = '\(Self.backgroundStatementTimeout)'")
             return try connection.query("SELECT rollup.maintain($1, NULL, NULL, $2, false)", [organization, days])[0]

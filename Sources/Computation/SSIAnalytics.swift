@@ -1,9 +1,9 @@
 import Foundation
 import Postgres
 
-/// The SSI views of `SQL/migrations/0004_ssi.sql`, shaped for the API: PostgreSQL builds the JSON, so the
-/// numbers are exactly the ones a BI tool reads from the same functions. They read the SSI spans of the
-/// rollups (0011): each read first recomputes the queued days up to its date.
+/// The SSI views (`kpi.ssi_*` in `SQL/definitions/functions/kpi`), shaped for the API: PostgreSQL builds the
+/// JSON, so the numbers are exactly the ones a BI tool reads from the same functions. They read the SSI spans
+/// of the rollups (`rollup.ssi_spans`): each read first recomputes the queued days up to its date.
 public enum SSIAnalytics {
     /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`: five reads run
     /// concurrently, each answering its part's JSON.

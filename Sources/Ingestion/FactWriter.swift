@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 
-/// Applies accepted events to the fact tables through the `ingest.upsert_*` functions of
-/// `SQL/migrations/0002_ingestion.sql`: one statement per fact type, each taking the batch as arrays.
+/// Applies accepted events to the fact tables through the `ingest.upsert_*` and `ingest.insert_*` functions
+/// (`SQL/definitions/functions/ingest`): one statement per fact type, each taking the batch as arrays.
 struct FactWriter {
     /// An event's id and time with its fact: what the columns of its type read.
     struct Row<Fact> {

@@ -43,7 +43,27 @@ struct HealthTests {
             try await client.execute(uri: "/ready", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let body = String(buffer: response.body)
-                #expect(body.contains("0001_core_schema"), "\(body)")
+                #expect(body.contains("0001_baseline"), "\(body)")
+                #expect(body.contains("advocacy migrate"), "\(body)")
+            }
+        }
+    }
+
+    @Test("GET /ready is 503 when the database's definitions are older than the build's")
+    func definitionsOutdated() async throws {
+        let sql = URL(fileURLWithPath: TestDatabase.sqlDirectory)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("sql-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: sql, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let changed = copy.appendingPathComponent("definitions/functions/kpi/summary.sql")
+        try (try String(contentsOf: changed, encoding: .utf8) + "-- a newer build\n").write(to: changed, atomically: true, encoding: .utf8)
+        var settings = settings(databaseURL: try await TestDatabase.url)
+        settings.sqlDirectory = copy.path
+        try await buildApplication(settings).test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let body = String(buffer: response.body)
+                #expect(body.contains("\"definitionsOutdated\":1"), "\(body)")
                 #expect(body.contains("advocacy migrate"), "\(body)")
             }
         }

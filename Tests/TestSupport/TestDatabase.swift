@@ -117,5 +117,10 @@ extension TestDatabase {
 
 public struct TestSetupError: Error, CustomStringConvertible {
     public let message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
     public var description: String { message }
 }

@@ -16,7 +16,8 @@ struct HealthController {
         let status: String
         let migrationsApplied: Int
         let migrationsPending: [String]
-        let definitionsOutdated: [String]
+        /// Definitions files new, changed or removed since the database last applied them.
+        let definitionsOutdated: Int
         let reason: String?
     }
 
@@ -37,19 +38,19 @@ struct HealthController {
                 status: report.isCurrent ? "ready" : "not_ready",
                 migrationsApplied: report.migrations.count - notApplied.count,
                 migrationsPending: notApplied.map(\.name),
-                definitionsOutdated: outdated.map { "\($0.path) (\($0.state.rawValue))" },
+                definitionsOutdated: outdated.count,
                 reason: report.isCurrent ? nil : "the database is older than this build: run `advocacy migrate`"
             )
         } catch let error as PostgresError where error.sqlState == "22023" && error.message.contains("role") {
             // The service role is made by a migration: on a new cluster it does not exist yet.
             readiness = Readiness(
-                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: [],
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: 0,
                 reason: "the service role does not exist yet: run `advocacy migrate` (\(error.message))"
             )
         } catch {
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
             readiness = Readiness(
-                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: [],
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: 0,
                 reason: "database unreachable: \(error)"
             )
         }
