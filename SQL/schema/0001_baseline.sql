@@ -458,12 +458,10 @@ CREATE INDEX rejected_items_unresolved_by_event
     ON ingest.rejected_items (organization_id, event_id)
     WHERE resolved_at IS NULL AND event_id IS NOT NULL;
 
--- 0003: the KPIs of ../shared/KPIS.md, computed in the database, once, for the API and any BI tool.
---
--- kpi.summary(organisation, from, to) answers every KPI for the calendar days [from, to] in the
--- organisation's time zone; kpi.summary_with_previous adds the same-length period just before and the
--- change. A KPI whose denominator is zero is NULL with a reason, never an error. Definitions, units and
--- the facts each KPI reads are in kpi.catalog. These read the fact tables directly.
+-- ---------------------------------------------------------------------------------------------------------
+-- kpi: the KPIs of docs/KPIS.md, computed in the database, once, for the API and any BI tool. The functions
+-- (kpi.summary and the series, leaderboards and breakdowns) are in SQL/definitions/functions/kpi; here are
+-- the catalog (each KPI's definition, unit and the facts it reads) and the SSI bands.
 CREATE SCHEMA kpi;
 
 CREATE TABLE kpi.catalog (
@@ -538,11 +536,9 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END
 $$;
 
--- 0004: LinkedIn SSI analytics (../shared/KPIS.md, seeds 000 to 003): team and organisation averages at a
--- date, the bands practitioners use, leaderboards, the most improved, and goals with a projected date.
---
--- "An ambassador's SSI at a date" is always their latest snapshot on or before that date.
--- A goal: reach target_score by target_date (e.g. 50 by Christmas, then 75 next summer).
+-- ---------------------------------------------------------------------------------------------------------
+-- LinkedIn SSI (docs/KPIS.md): "an ambassador's SSI at a date" is always their latest snapshot on or before
+-- that date. A goal: reach target_score by target_date (e.g. 50 by Christmas, then 75 next summer).
 CREATE TABLE core.ssi_goals (
     organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
     ambassador_id   core.external_id NOT NULL,
@@ -568,9 +564,8 @@ INSERT INTO kpi.ssi_bands (ordinal, band, lower_bound, upper_bound, relative_rea
     (4, '75-90', 75, 90, 1.25),
     (5, '90 and above', 90, NULL, 1.50);
 
--- 0006: API keys with scopes, and the audit log of admin actions.
---
--- A key is shown once, at creation, as adv_<key id>_<secret>; only sha256(secret) is kept.
+-- ---------------------------------------------------------------------------------------------------------
+-- API keys with scopes, and the audit log of admin actions. A key is shown once, at creation, as adv_<key id>_<secret>; only sha256(secret) is kept.
 CREATE TABLE core.api_keys (
     organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
     key_id          uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
@@ -613,8 +608,9 @@ EXCEPTION WHEN duplicate_object OR unique_violation THEN
 END
 $$;
 
--- 0010: rollups, so that dashboards read a few hundred rows whatever the history, and the same KPIs from
--- the raw facts, kept as the reference the tests compare against.
+-- ---------------------------------------------------------------------------------------------------------
+-- rollup: per-day aggregates, so that dashboards read a few hundred rows whatever the history. The same KPIs
+-- computed from the raw facts (kpi.*_raw) are the reference the tests compare them against.
 --
 -- What is kept, per organisation and calendar day in its time zone:
 --   rollup.daily          every additive measure of the day (posts, impressions, EMV parts, visits, leads...);
@@ -624,20 +620,28 @@ $$;
 --                         many were last seen at least g days before, for every g. The distinct entities of
 --                         [a, b] are, summed over its days d, those seen on d for the first time or not in
 --                         the d - a days before: exact distinct counts from one row a day;
---   rollup.ambassador_posts  each ambassador's cumulative posts per day, for the posts per ambassador of any
---                         period (active ambassadors, median and p90) from one row an ambassador.
--- Programme costs, enrolment and SSI are small and read live.
+--   rollup.poster_days, content_days, network_days  each day's numbers per ambassador and network, per
+--                         content item, per network;
+--   rollup.posters, rollup.contents  an ordinal for each ambassador who ever posted and each content item
+--                         ever shared: its position in one array per organisation;
+--   rollup.posts_through, network_posts_through, content_through  for each day with a post, everyone's
+--                         cumulative numbers by ordinal. The numbers of [from, to] are the row of the last
+--                         posting day <= to minus the row of the last posting day < from, element by element;
+--   rollup.ssi_spans      each SSI snapshot with the day its successor starts: the snapshots in force at a
+--                         date are the spans containing it, found by an index range.
+-- Programme costs and enrolment are small and read live.
 --
 -- Maintenance: statement triggers on the facts queue the days a change touches in rollup.dirty_days (an
 -- append-only queue: ingestion never waits for maintenance). rollup.maintain(org, ...) recomputes queued days
 -- from the raw facts under a per-organisation advisory lock, so any number of service instances (and the API,
 -- which refreshes the days a request reads before answering) can run it at once: one works, the others skip
 -- (the worker) or wait (a reader). A late fact queues its own day; a change in who was seen on a day queues
--- the next day that entity was seen, whose gap it changes.
+-- the next day that entity was seen, whose gap it changes. A change of core.ambassadors queues the day
+-- -infinity, which rollup.maintain reads as "refresh the posters' enrolment dates and teams".
 CREATE SCHEMA rollup;
 
--- The queue and the per-entity tables have no foreign key: they take thousands of rows a statement, and
--- core.delete_organization clears them (it is redefined below to include this schema).
+-- The queue goes with its organisation. The per-entity tables have no foreign key: they take thousands of
+-- rows a statement, and core.delete_organization clears them.
 CREATE TABLE rollup.dirty_days (
     entry_id        bigserial PRIMARY KEY,
     organization_id uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
@@ -729,30 +733,8 @@ CREATE TYPE kpi.totals AS (
     advocacy_days numeric, other_days numeric
 );
 
--- 0011: the numbers of each ambassador, content item and network for any period, from a few array reads.
---
--- Daily totals (0010) cannot give what is counted per entity: posts per ambassador (active ambassadors, the
--- median, the 90th percentile), the ambassador and content leaderboards, the breakdown by network with its
--- active ambassadors. 0010 kept one compressed array per ambassador instead, read and joined whole for each
--- period (12 ms a period at 5,000 ambassadors). Now:
---   rollup.poster_days, content_days, network_days  each day's numbers per ambassador and network, per content
---                         item, per network (recomputed with the rest of the day by rollup.maintain);
---   rollup.posters, rollup.contents  an ordinal for each ambassador who ever posted and each content item ever
---                         shared: its position in one array per organisation;
---   rollup.posts_through, network_posts_through, content_through  for each day with a post, everyone's
---                         cumulative numbers by ordinal.
--- The numbers of [from, to] are the row of the last posting day <= to minus the row of the last posting day
--- < from, element by element. The posters' enrolment dates and teams are kept by ordinal beside their ids,
--- so that counting the enrolled ones and naming teams needs no join: a change of core.ambassadors queues
--- the day -infinity, which rollup.maintain reads as "refresh the posters' enrolment dates and teams".
---
--- SSI: "an ambassador's SSI at a date" is their latest snapshot on or before it (0004), found with a DISTINCT
--- ON over every snapshot up to the date: 200,000 rows sorted for each average, band count, leaderboard and
--- most improved at 10 million facts. rollup.ssi_spans keeps each snapshot with the day its successor starts;
--- the snapshots in force at a date are the spans containing it, found by an index range.
---
--- The content leaderboard loses its count of distinct ambassadors per item: a distinct count per item and
--- period has no additive form, and reading every post of the period is what the rollups are for avoiding.
+-- The content leaderboard has no count of distinct ambassadors per item: a distinct count per item and
+-- period has no additive form, and reading every post of the period is what the rollups avoid.
 CREATE TABLE rollup.poster_days (
     organization_id uuid NOT NULL,
     day             date NOT NULL,
@@ -856,12 +838,5 @@ CREATE INDEX ssi_spans_by_end ON rollup.ssi_spans (organization_id, next_date) I
 
 CREATE INDEX ssi_spans_first ON rollup.ssi_spans (organization_id, ambassador_id) WHERE first_snapshot;
 
--- 0013: the KPIs of a period and of the period before it in one pass.
---
--- kpi.summary_with_previous called kpi.summary twice: twice the planning of a forty-column query (a SQL
--- function's statements are planned at each call), twice the read of every poster's cumulative posts. Now
--- kpi.rollup_totals_of computes the totals of any list of periods in one statement, planned once per
--- connection (PL/pgSQL keeps the plan): each period reads its two cumulative rows of rollup.posts_through and
--- its own days; the enrolment dates, ids and teams of the posters are read once.
 -- Counting the ambassadors enrolled at the end of a period reads this index only.
 CREATE INDEX ambassadors_by_enrolment ON core.ambassadors (organization_id, enrolled_at) INCLUDE (left_at);

@@ -1,5 +1,6 @@
--- Deleting an organisation waits for its rollup maintainer (and a maintainer that comes after finds nothing
--- queued), so that maintenance never writes rows for an organisation that is gone. The rest.
+-- Deletes an organisation with all its rows, including the rollups and the queue that have no foreign key. It
+-- first waits for the organisation's rollup maintainer (and a maintainer that comes after finds nothing queued),
+-- so that maintenance never writes rows for an organisation that is gone. Grain: one organisation.
 CREATE OR REPLACE FUNCTION core.delete_organization(organization uuid)
  RETURNS void
  LANGUAGE plpgsql

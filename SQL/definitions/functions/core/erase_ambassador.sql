@@ -1,4 +1,7 @@
--- TODO
+-- Erases an ambassador (GDPR): display name and attributes go, and the ambassador id is replaced by a new random
+-- one (core.erased_id()) in every table that holds it, so every aggregate KPI stays exactly what it was and
+-- nothing points back to the person. Refused items that name the ambassador are deleted. Returns how many rows
+-- changed. Grain: one ambassador.
 CREATE OR REPLACE FUNCTION core.erase_ambassador(org uuid, ambassador text)
  RETURNS bigint
  LANGUAGE plpgsql

@@ -1,5 +1,6 @@
--- A candidate, by one of their applications: the ATS reference goes, and every application with the same
--- reference (or this one alone, without a reference) gets a new id, in its stage history too.
+-- Erases a candidate, by one of their applications: the ATS reference goes, and every application with the same
+-- reference (or this one alone, without a reference) gets a new id, in its stage history too. Returns how many
+-- rows changed. Grain: one candidate.
 CREATE OR REPLACE FUNCTION core.erase_candidate(org uuid, application text)
  RETURNS bigint
  LANGUAGE plpgsql

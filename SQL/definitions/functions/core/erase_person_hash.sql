@@ -1,5 +1,6 @@
--- An audience member or a web visitor, by the identifier the sources send: its keyed hash is replaced by random
--- bytes everywhere, so distinct counts and first touches stay as they were.
+-- Erases an audience member or a web visitor, by the identifier the sources send: its keyed hash is replaced by
+-- random bytes everywhere, so distinct counts and first touches stay as they were. Returns how many rows changed.
+-- Grain: one person.
 CREATE OR REPLACE FUNCTION core.erase_person_hash(org uuid, identifier text)
  RETURNS bigint
  LANGUAGE plpgsql

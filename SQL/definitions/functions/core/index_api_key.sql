@@ -1,4 +1,5 @@
--- TODO
+-- Trigger function of api_keys_indexed: records a new key's id and organisation in core.api_key_index (SECURITY
+-- DEFINER: the service role may not write that table). Grain: one row per key.
 CREATE OR REPLACE FUNCTION core.index_api_key()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of application stage changes. Stage changes are facts of their own (their id is the event id, new
+-- by the ledger): all are kept, in any order, even before their application arrives. Grain: one row per event.
 CREATE OR REPLACE FUNCTION ingest.insert_application_stage_changes(org uuid, event_ids text[], application_ids text[], stages text[], changed timestamp with time zone[])
  RETURNS void
  LANGUAGE plpgsql

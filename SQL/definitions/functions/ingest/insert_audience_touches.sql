@@ -1,4 +1,5 @@
--- ... and the touches (0002), each with its member's first touch.
+-- Stores a batch of audience touches, each with its member's pseudonym, and keeps each member's first touch in
+-- fact.audience_members (for reach to new audiences). Grain: one row per event.
 CREATE OR REPLACE FUNCTION ingest.insert_audience_touches(org uuid, event_ids text[], members text[], post_ids text[], ambassador_ids text[], touched timestamp with time zone[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
--- Stage changes are facts of their own (their id is the event id, new by the ledger): all are kept, in any
--- order, even before the lead or application they belong to arrives.
+-- Stores a batch of lead stage changes. Stage changes are facts of their own (their id is the event id, new by the
+-- ledger): all are kept, in any order, even before their lead arrives. Grain: one row per event.
 CREATE OR REPLACE FUNCTION ingest.insert_lead_stage_changes(org uuid, event_ids text[], lead_ids text[], stages text[], changed timestamp with time zone[], amounts numeric[], currencies text[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,6 @@
--- 2 and 3. Visits: every row of a batch, pseudonymised and placed (site section) as 0002 does ...
+-- Every visit of a batch, its visitor pseudonymised and its site section placed (careers when the landing host is
+-- the organisation's careers host, or the path is the careers path or below it). The fast path inserts these rows
+-- plainly; ingest.web_visit_rows keeps one per visit id for the careful path. Grain: one row per event.
 CREATE OR REPLACE FUNCTION ingest.placed_web_visits(org uuid, event_ids text[], occurred timestamp with time zone[], visit_ids text[], visitors text[], landing_urls text[], hosts text[], paths text[], sources text[], mediums text[], campaigns text[], contents text[], terms text[], advocacy boolean[])
  RETURNS TABLE(organization_id uuid, visit_id text, occurred_at timestamp with time zone, visitor_hash core.pseudonym, landing_url text, utm_source text, utm_medium text, utm_campaign text, utm_content text, utm_term text, site_section core.site_section, is_advocacy boolean, source_occurred_at timestamp with time zone, source_event_id text)
  LANGUAGE sql

@@ -1,4 +1,6 @@
--- 3. The ledger (0012) ...
+-- The ledger: records a batch's event ids in ingest.accepted_events and returns the ids already there, so a
+-- retried batch stores nothing twice. Ids are inserted plainly (nearly all are new); a batch holding a known id
+-- falls back to ON CONFLICT. Grain: one row per event id.
 CREATE OR REPLACE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types text[], occurred timestamp with time zone[])
  RETURNS SETOF text
  LANGUAGE plpgsql

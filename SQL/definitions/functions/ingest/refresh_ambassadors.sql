@@ -1,4 +1,6 @@
--- Recomputes core.ambassadors and core.ambassador_networks for the given ambassadors from all their facts.
+-- Recomputes core.ambassadors and core.ambassador_networks for the given ambassadors from all their events
+-- (core.ambassador_events): each attribute takes its value from the latest fact that mentions it. Grain: one row
+-- per ambassador (and network).
 CREATE OR REPLACE FUNCTION ingest.refresh_ambassadors(org uuid, ambassador_ids text[])
  RETURNS void
  LANGUAGE sql

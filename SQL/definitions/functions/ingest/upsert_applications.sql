@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of applications. Facts that describe one thing: the newest fact about each application (greatest
+-- occurred_at, then event id) wins, whatever the order of arrival. Grain: one row per application.
 CREATE OR REPLACE FUNCTION ingest.upsert_applications(org uuid, event_ids text[], occurred timestamp with time zone[], application_ids text[], job_ids text[], applied timestamp with time zone[], channels text[], ambassador_ids text[], candidate_refs text[])
  RETURNS void
  LANGUAGE plpgsql

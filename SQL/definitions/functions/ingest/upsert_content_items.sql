@@ -1,4 +1,5 @@
--- Facts that describe one thing each: the newest fact about it wins.
+-- Stores a batch of content items. Facts that describe one thing: the newest fact about each item (greatest
+-- occurred_at, then event id) wins, whatever the order of arrival. Grain: one row per content item.
 CREATE OR REPLACE FUNCTION ingest.upsert_content_items(org uuid, event_ids text[], occurred timestamp with time zone[], content_ids text[], titles text[], urls text[], topics text[], campaigns text[], created timestamp with time zone[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of leads. Facts that describe one thing: the newest fact about each lead (greatest occurred_at,
+-- then event id) wins, whatever the order of arrival. Grain: one row per lead.
 CREATE OR REPLACE FUNCTION ingest.upsert_leads(org uuid, event_ids text[], occurred timestamp with time zone[], lead_ids text[], created timestamp with time zone[], channels text[], ambassador_ids text[], post_ids text[], estimated_values numeric[], currencies text[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,7 @@
--- 2 and 3. Observations.
+-- Stores a batch of post metric observations (ingest.post_metric_rows). Nearly all are new: they are inserted
+-- plainly, which checks uniqueness once; a batch holding a stored key (a correction, a retry under another event
+-- id) fails on it and is written the careful way, which keeps the newer fact. Grain: one row per (post,
+-- observed_at).
 CREATE OR REPLACE FUNCTION ingest.upsert_post_metrics(org uuid, event_ids text[], occurred timestamp with time zone[], post_ids text[], observed timestamp with time zone[], impressions bigint[], members_reached bigint[], reactions bigint[], comments bigint[], reshares bigint[], clicks bigint[], saves bigint[], sends bigint[], followers_gained bigint[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of posts. Facts that describe one thing: the newest fact about each post (greatest occurred_at,
+-- then event id) wins, whatever the order of arrival. Grain: one row per post.
 CREATE OR REPLACE FUNCTION ingest.upsert_posts(org uuid, event_ids text[], occurred timestamp with time zone[], post_ids text[], ambassador_ids text[], networks text[], content_ids text[], posted timestamp with time zone[], tracked_urls text[], utm_tokens text[])
  RETURNS void
  LANGUAGE plpgsql

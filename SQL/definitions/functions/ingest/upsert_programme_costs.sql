@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of programme costs. Facts that describe one thing: the newest fact about each cost (greatest
+-- occurred_at, then event id) wins, whatever the order of arrival. Grain: one row per cost.
 CREATE OR REPLACE FUNCTION ingest.upsert_programme_costs(org uuid, event_ids text[], occurred timestamp with time zone[], cost_ids text[], starts date[], ends date[], categories text[], amounts numeric[], currencies text[], notes text[])
  RETURNS void
  LANGUAGE plpgsql

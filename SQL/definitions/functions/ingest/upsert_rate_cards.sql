@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of EMV rate cards. Facts that describe one thing: the newest fact about each card (network,
+-- currency, effective date) wins, whatever the order of arrival. Grain: one row per card.
 CREATE OR REPLACE FUNCTION ingest.upsert_rate_cards(org uuid, event_ids text[], occurred timestamp with time zone[], networks text[], currencies text[], effective date[], cpms numeric[], cpcs numeric[], per_reaction numeric[], per_comment numeric[], per_reshare numeric[])
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- TODO
+-- Stores a batch of SSI snapshots. Facts that describe one thing: the newest fact about each ambassador's snapshot
+-- of a day wins, whatever the order of arrival. Grain: one row per (ambassador, day).
 CREATE OR REPLACE FUNCTION ingest.upsert_ssi_snapshots(org uuid, event_ids text[], occurred timestamp with time zone[], ambassador_ids text[], days date[], brand numeric[], people numeric[], insights numeric[], relationships numeric[], totals numeric[], industry_ranks numeric[], network_ranks numeric[], industry_averages numeric[], network_averages numeric[])
  RETURNS void
  LANGUAGE plpgsql

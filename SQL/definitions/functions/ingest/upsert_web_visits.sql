@@ -1,5 +1,5 @@
--- A visit is careers-portal traffic when its landing host is the organisation's careers host, or its path is the
--- careers path or below it.
+-- Stores a batch of web visits the careful way (ingest.web_visit_rows): the newest fact about each visit id wins.
+-- Grain: one row per visit.
 CREATE OR REPLACE FUNCTION ingest.upsert_web_visits(org uuid, event_ids text[], occurred timestamp with time zone[], visit_ids text[], visitors text[], landing_urls text[], hosts text[], paths text[], sources text[], mediums text[], campaigns text[], contents text[], terms text[], advocacy boolean[])
  RETURNS void
  LANGUAGE plpgsql

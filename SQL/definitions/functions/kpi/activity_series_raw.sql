@@ -1,4 +1,5 @@
--- Programme activity per day, week (ISO, from Monday) or month, every bucket present even when empty.
+-- Programme activity per day, week (ISO, from Monday) or month, every bucket present even when empty, computed
+-- from the posts: the reference, and the filtered view. Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION kpi.activity_series_raw(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(bucket date, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, engagement_rate numeric)
  LANGUAGE plpgsql

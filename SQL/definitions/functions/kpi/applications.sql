@@ -1,5 +1,5 @@
--- Candidate-level rows, for HR only (the API checks the scope): applications in a period with their current
--- stage, job, source and ambassador.
+-- Candidate-level rows, for HR only (the API checks the scope): applications in a period with their current stage,
+-- job, source and ambassador. Grain: one row per application.
 CREATE OR REPLACE FUNCTION kpi.applications(org uuid, from_date date, to_date date)
  RETURNS TABLE(application_id text, job_id text, applied_at timestamp with time zone, source_channel text, ambassador_id text, stage text, stage_changed_at timestamp with time zone)
  LANGUAGE sql

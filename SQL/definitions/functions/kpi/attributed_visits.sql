@@ -1,5 +1,6 @@
 -- Each advocacy visit's ambassador and post: through the post that carries its utm_content token, or the tracked
--- link that issued it. Resolved when read, so a visit that came before its post is attributed too.
+-- link that issued it. Resolved when read, so a visit that came before its post is attributed too. Grain: one row
+-- per advocacy visit.
 CREATE OR REPLACE FUNCTION kpi.attributed_visits(org uuid, from_date date, to_date date)
  RETURNS TABLE(visited_on date, visitor_hash bytea, is_advocacy boolean, careers boolean, utm_source text, utm_campaign text, post_id text, ambassador_id text, team text, department text, region text)
  LANGUAGE sql

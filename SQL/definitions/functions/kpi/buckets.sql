@@ -1,6 +1,5 @@
--- leaderboards (ambassadors, content) and time series, with the dashboard filters. kpi.filtered_posts is the one
--- place the filters are applied: every function below reads posts through it. A NULL filter does not filter. The
--- first day of every day, ISO week (from Monday) or month bucket that [from, to] touches.
+-- The first day of every day, ISO week (from Monday) or month bucket that [from, to] touches. Grain: one row per
+-- bucket.
 CREATE OR REPLACE FUNCTION kpi.buckets(from_date date, to_date date, granularity text)
  RETURNS SETOF date
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
 -- Two groups' conversion compared: each group's rate and interval, the lift (rate a / rate b) with its 95 %
--- interval (Katz's log method), and whether the samples allow a conclusion.
+-- interval (Katz's log method), and whether the samples allow a conclusion. Grain: one row per comparison.
 CREATE OR REPLACE FUNCTION kpi.compare_rates(won_a bigint, n_a bigint, won_b bigint, n_b bigint)
  RETURNS jsonb
  LANGUAGE sql

@@ -1,4 +1,6 @@
--- TODO
+-- The posts of [from, to] with their values (kpi.post_values) and the attributes the dashboard filters on: team,
+-- department, region (the ambassador's current ones), network, campaign, content, ambassador. The one place the
+-- filters are applied; a NULL filter does not filter. Grain: one row per post.
 CREATE OR REPLACE FUNCTION kpi.filtered_posts(org uuid, from_date date, to_date date, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text, content_filter text DEFAULT NULL::text, ambassador_filter text DEFAULT NULL::text)
  RETURNS TABLE(post_id text, ambassador_id text, team text, department text, region text, network text, content_id text, campaign text, posted_on date, impressions bigint, members_reached bigint, engagements bigint, clicks bigint, emv numeric)
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- Every KPI from a period's totals: values, the reason of a NULL, and the detail.
+-- Every KPI from a period's totals: values, the reason of a NULL, and the detail; the one place each KPI's formula
+-- is written, shared by the rollup and the raw computations. Grain: one row per KPI.
 CREATE OR REPLACE FUNCTION kpi.kpis_from(t kpi.totals)
  RETURNS TABLE(key text, value numeric, reason text, detail jsonb)
  LANGUAGE sql

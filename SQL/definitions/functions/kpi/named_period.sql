@@ -1,4 +1,4 @@
--- The named periods, as calendar days in the organisation's time zone, today included.
+-- The named periods, as calendar days in the organisation's time zone, today included. Grain: one period.
 CREATE OR REPLACE FUNCTION kpi.named_period(org uuid, period text, OUT from_date date, OUT to_date date)
  RETURNS record
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- Applications received in [from, to] with their current stage and, when hired, the days it took.
+-- Applications received in [from, to] with their current stage and, when hired, the days it took. Grain: one row
+-- per application.
 CREATE OR REPLACE FUNCTION kpi.period_applications(org uuid, from_date date, to_date date)
  RETURNS TABLE(applied_on date, advocacy boolean, hired boolean, days_to_hire double precision)
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- Programme costs in the organisation's currency, prorated by the days their period shares with [from, to].
+-- Programme costs in the organisation's currency, prorated by the days their period shares with [from, to]. Grain:
+-- one amount per period.
 CREATE OR REPLACE FUNCTION kpi.period_cost(org uuid, from_date date, to_date date)
  RETURNS numeric
  LANGUAGE sql

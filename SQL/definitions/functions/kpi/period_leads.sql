@@ -1,5 +1,5 @@
 -- Leads created in [from, to] with their current stage (their latest change) and values in the organisation's
--- currency (NULL in another currency).
+-- currency (NULL in another currency). Grain: one row per lead.
 CREATE OR REPLACE FUNCTION kpi.period_leads(org uuid, from_date date, to_date date)
  RETURNS TABLE(created_on date, advocacy boolean, won boolean, estimated_value numeric, won_value numeric)
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- Leads and applications created per bucket, advocacy against the others, with their current outcome.
+-- Leads and applications created per bucket, advocacy against the others, with their current outcome, computed
+-- from the facts: the reference. Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION kpi.pipeline_series_raw(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
  RETURNS TABLE(bucket date, leads bigint, advocacy_leads bigint, advocacy_leads_won bigint, other_leads_won bigint, applications bigint, advocacy_applications bigint, advocacy_hires bigint, other_hires bigint)
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
--- posting results broken down by a dimension (team, department, region, network, campaign), to compare teams or
--- networks on a dashboard, with EMV valued by kpi.post_values (through kpi.filtered_posts), as in kpi.summary.
+-- Posting results broken down by a dimension (team, department, region, network, campaign), computed from the
+-- posts (kpi.filtered_posts), with EMV valued as in kpi.summary. Grain: one row per value of the dimension.
 CREATE OR REPLACE FUNCTION kpi.post_breakdown_raw(org uuid, from_date date, to_date date, dimension text DEFAULT 'team'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(value text, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, engagement_rate numeric, emv numeric)
  LANGUAGE plpgsql

@@ -1,5 +1,6 @@
--- Each post of [from, to] with its latest metrics and its EMV; the latest observation of each post is looked up
--- down the primary key (the view would sort every observation of the organisation).
+-- Each post of [from, to] with its latest metrics (none: zeros) and its earned media value, each part valued with
+-- the rate card of its network in force on its day, in the organisation's currency. The latest observation of a
+-- post is looked up down the primary key. Grain: one row per post.
 CREATE OR REPLACE FUNCTION kpi.post_values(org uuid, from_date date, to_date date)
  RETURNS TABLE(post_id text, ambassador_id text, network text, content_id text, posted_on date, impressions bigint, members_reached bigint, reactions bigint, comments bigint, reshares bigint, clicks bigint, impressions_value numeric, clicks_value numeric, engagement_value numeric, priced boolean)
  LANGUAGE sql

@@ -1,4 +1,4 @@
--- One group's conversion: counts, rate and 95 % Wilson interval.
+-- One group's conversion: counts, rate and 95 % Wilson interval. Grain: one row per group.
 CREATE OR REPLACE FUNCTION kpi.rate_group(successes bigint, trials bigint)
  RETURNS jsonb
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- The totals straight from the fact tables: the reference.
+-- A period's totals straight from the fact tables: the reference the rollups are tested against. Grain: one
+-- kpi.totals per period.
 CREATE OR REPLACE FUNCTION kpi.raw_totals(org uuid, from_date date, to_date date)
  RETURNS kpi.totals
  LANGUAGE sql

@@ -1,4 +1,4 @@
--- The totals from the rollups: what the API and the dashboards read.
+-- A period's totals from the rollups: what the API and the dashboards read. Grain: one kpi.totals per period.
 CREATE OR REPLACE FUNCTION kpi.rollup_totals(org uuid, from_date date, to_date date)
  RETURNS kpi.totals
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- The totals of each period [from_dates[i], to_dates[i]], with i.
+-- The totals of each period [from_dates[i], to_dates[i]] from the rollups, in one statement (the posters'
+-- enrolment dates, ids and teams read once). Grain: one kpi.totals per period, with its index i.
 CREATE OR REPLACE FUNCTION kpi.rollup_totals_of(org uuid, from_dates date[], to_dates date[])
  RETURNS TABLE(period integer, totals kpi.totals)
  LANGUAGE plpgsql
@@ -9,7 +10,7 @@ AS $function$
         RETURN QUERY
         WITH periods AS MATERIALIZED (
             SELECT p.n::integer AS n, p.from_day, p.to_day, ((p.to_day + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at,
-                   -- Everyone's cumulative posts at the last posting day <= to, and < from (see 0011).
+                   -- Everyone's cumulative posts at the last posting day <= to, and < from (see rollup.posts_through).
                    (SELECT t.posts FROM rollup.posts_through AS t
                     WHERE t.organization_id = org AND t.day <= p.to_day ORDER BY t.day DESC LIMIT 1) AS posts_through_to,
                    (SELECT t.posts FROM rollup.posts_through AS t

@@ -1,4 +1,4 @@
--- How many ambassadors are in each band at a date, with the band's relative post reach.
+-- How many ambassadors are in each band at a date, with the band's relative post reach. Grain: one row per band.
 CREATE OR REPLACE FUNCTION kpi.ssi_band_distribution(org uuid, at date, team_filter text DEFAULT NULL::text)
  RETURNS TABLE(band text, lower_bound numeric, upper_bound numeric, ambassadors bigint, share numeric, relative_reach numeric)
  LANGUAGE sql

@@ -1,5 +1,5 @@
--- Goals at a date: progress, and the day the recent trend (least squares over the snapshots of the last 90 days,
--- at least three) reaches the target; NULL when the trend is flat or falling.
+-- SSI goals at a date: progress, and the day the recent trend (least squares over the snapshots of the last 90
+-- days, at least three) reaches the target; NULL when the trend is flat or falling. Grain: one row per goal.
 CREATE OR REPLACE FUNCTION kpi.ssi_goal_progress(org uuid, at date)
  RETURNS TABLE(ambassador_id text, target_score numeric, target_date date, current_score numeric, progress numeric, trend_per_week numeric, projected_date date, on_track boolean)
  LANGUAGE sql

@@ -1,5 +1,5 @@
--- The most improved over [from, to]: SSI at `to` minus SSI at `from` (or the first snapshot after `from` for an
--- ambassador who had none yet).
+-- The most improved over [from, to]: SSI at `to` minus SSI at `from` (or, for an ambassador who had none yet,
+-- their first snapshot after `from`). Grain: one row per ambassador.
 CREATE OR REPLACE FUNCTION kpi.ssi_most_improved(org uuid, from_date date, to_date date, team_filter text DEFAULT NULL::text)
  RETURNS TABLE(rank bigint, ambassador_id text, team text, gain numeric, score_from numeric, score_to numeric)
  LANGUAGE sql

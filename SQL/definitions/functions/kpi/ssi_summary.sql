@@ -1,4 +1,4 @@
--- Averages at a date, with the change over the last week and the last month.
+-- Averages at a date, with the change over the last week and the last month. Grain: one row per date.
 CREATE OR REPLACE FUNCTION kpi.ssi_summary(org uuid, at date, team_filter text DEFAULT NULL::text)
  RETURNS TABLE(ambassadors bigint, average_total numeric, average_brand numeric, average_people numeric, average_insights numeric, average_relationships numeric, share_above_75 numeric, weekly_change numeric, monthly_change numeric, average_industry_rank_top_pct numeric, average_network_rank_top_pct numeric)
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- TODO
+-- Every KPI of the catalog for one period, straight from the facts: the reference the rollups are tested against.
+-- Grain: one row per KPI.
 CREATE OR REPLACE FUNCTION kpi.summary_raw(org uuid, from_date date, to_date date)
  RETURNS TABLE(key text, value numeric, reason text, detail jsonb)
  LANGUAGE sql

@@ -1,4 +1,4 @@
--- Every KPI for a period and for the same number of days just before it, with the change.
+-- Every KPI for a period and for the same number of days just before it, with the change. Grain: one row per KPI.
 CREATE OR REPLACE FUNCTION kpi.summary_with_previous(org uuid, from_date date, to_date date)
  RETURNS TABLE(ordinal integer, key text, family text, name text, unit text, value numeric, previous numeric, change numeric, change_ratio numeric, reason text, detail jsonb)
  LANGUAGE plpgsql

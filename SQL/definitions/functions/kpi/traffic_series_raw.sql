@@ -1,6 +1,7 @@
--- Website traffic per bucket: all visits, advocacy visits (all of them, attributed or not) and their share,
--- unique advocacy visitors, careers-portal visits. Team, department and region filters keep the advocacy visits
--- attributed to those ambassadors; network and campaign filter on utm_source and utm_campaign.
+-- Website traffic per bucket computed from the visits: all visits, advocacy visits (attributed or not) and their
+-- share, unique advocacy visitors, careers-portal visits. Team, department and region filters keep the advocacy
+-- visits attributed to those ambassadors; network and campaign filter on utm_source and utm_campaign. Grain: one
+-- row per bucket.
 CREATE OR REPLACE FUNCTION kpi.traffic_series_raw(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(bucket date, visits bigint, advocacy_visits bigint, advocacy_share numeric, advocacy_unique_visitors bigint, attributed_visits bigint, careers_visits bigint, careers_advocacy_visits bigint)
  LANGUAGE plpgsql

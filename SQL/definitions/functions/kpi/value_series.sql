@@ -1,4 +1,6 @@
--- TODO
+-- Reach and value per bucket from the rollups: impressions, members reached, new audience members, EMV and its
+-- parts, programme cost prorated by the days it shares with the bucket, won value of advocacy leads. Grain: one
+-- row per bucket.
 CREATE OR REPLACE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
  RETURNS TABLE(bucket date, impressions bigint, members_reached bigint, new_audience_members bigint, emv numeric, emv_impressions numeric, emv_clicks numeric, emv_engagements numeric, programme_cost numeric, advocacy_won_value numeric)
  LANGUAGE sql

@@ -1,6 +1,5 @@
--- Reach and value per day, week or month: impressions, members reached and new audience members; EMV and its
--- parts; programme cost prorated by the days each cost shares with the bucket (within the period); the won value
--- of the advocacy leads created in the bucket. Every bucket present.
+-- Reach and value per bucket computed from the facts: the reference of kpi.value_series. Grain: one row per
+-- bucket.
 CREATE OR REPLACE FUNCTION kpi.value_series_raw(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
  RETURNS TABLE(bucket date, impressions bigint, members_reached bigint, new_audience_members bigint, emv numeric, emv_impressions numeric, emv_clicks numeric, emv_engagements numeric, programme_cost numeric, advocacy_won_value numeric)
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- The 95 % Wilson score interval of a proportion: sound for small samples and rates near 0 or 1.
+-- The 95 % Wilson score interval of a proportion: sound for small samples and rates near 0 or 1. Grain: one
+-- interval per proportion.
 CREATE OR REPLACE FUNCTION kpi.wilson(successes bigint, trials bigint, OUT low numeric, OUT high numeric)
  RETURNS record
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- Each ambassador's posts, impressions and engagements of the posts published in [from, to], with the team.
+-- Each ambassador's posts, impressions and engagements of the posts published in [from, to], with the team. Grain:
+-- one row per ambassador with a post.
 CREATE OR REPLACE FUNCTION rollup.ambassador_totals(org uuid, from_date date, to_date date)
  RETURNS TABLE(ambassador_id text, team text, posts bigint, impressions bigint, engagements bigint)
  LANGUAGE sql

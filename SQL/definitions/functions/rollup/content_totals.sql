@@ -1,4 +1,5 @@
--- Each content item's shares, impressions and engagements of the posts published in [from, to].
+-- Each content item's shares, impressions and engagements of the posts published in [from, to]. Grain: one row per
+-- content item shared.
 CREATE OR REPLACE FUNCTION rollup.content_totals(org uuid, from_date date, to_date date)
  RETURNS TABLE(content_id text, shares bigint, impressions bigint, engagements bigint)
  LANGUAGE sql

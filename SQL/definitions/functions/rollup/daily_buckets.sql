@@ -1,4 +1,5 @@
--- The rollup days of [from, to] by bucket, every bucket present (an empty one has no day).
+-- The rollup days of [from, to] by bucket, every bucket present (an empty one has no day). Grain: one row per
+-- bucket.
 CREATE OR REPLACE FUNCTION rollup.daily_buckets(org uuid, from_date date, to_date date, granularity text)
  RETURNS TABLE(bucket date, first_day date, last_day date, days rollup.daily[])
  LANGUAGE sql

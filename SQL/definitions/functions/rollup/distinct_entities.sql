@@ -1,5 +1,6 @@
 -- The distinct entities of a kind seen in [from, to], and those seen for the first time ever, from the gaps: an
--- entity counts on the first day of the period it is seen, where its gap is 0 or reaches before from.
+-- entity counts on the first day of the period it is seen, where its gap is 0 or reaches before from. Grain: one
+-- row per call.
 CREATE OR REPLACE FUNCTION rollup.distinct_entities(org uuid, entity_kind text, from_date date, to_date date, OUT seen bigint, OUT first_seen bigint)
  RETURNS record
  LANGUAGE sql

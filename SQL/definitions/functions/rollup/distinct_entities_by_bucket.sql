@@ -1,4 +1,4 @@
--- Distinct entities of a kind per bucket (see rollup.distinct_entities).
+-- Distinct entities of a kind per bucket (see rollup.distinct_entities). Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION rollup.distinct_entities_by_bucket(org uuid, entity_kind text, from_date date, to_date date, granularity text)
  RETURNS TABLE(bucket date, seen bigint, first_seen bigint)
  LANGUAGE sql

@@ -1,7 +1,7 @@
--- Recomputes the queued days of an organisation, oldest first: at most max_days of them, only those in [from,
--- to] when given (NULL: any). With wait, it waits for another maintainer of the organisation to finish (a reader
--- that needs the days now); without, it returns -1 at once when one is at work (a background worker: the other
--- one does the job). Returns how many days it recomputed.
+-- Recomputes the queued days of an organisation, oldest first: at most max_days of them, only those in [from, to]
+-- when given (NULL: any). With wait, it waits for another maintainer of the organisation to finish (a reader that
+-- needs the days now); without, it returns -1 at once when one is at work (a background worker: the other one does
+-- the job). Returns how many days it recomputed. Grain: one organisation.
 CREATE OR REPLACE FUNCTION rollup.maintain(org uuid, from_date date DEFAULT NULL::date, to_date date DEFAULT NULL::date, max_days integer DEFAULT 8, wait boolean DEFAULT false)
  RETURNS integer
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- Each network's posts, active ambassadors, impressions, engagements and EMV (unrounded) in [from, to].
+-- Each network's posts, active ambassadors, impressions, engagements and EMV (unrounded) in [from, to]. Grain: one
+-- row per network.
 CREATE OR REPLACE FUNCTION rollup.network_totals(org uuid, from_date date, to_date date)
  RETURNS TABLE(network text, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, emv numeric)
  LANGUAGE sql

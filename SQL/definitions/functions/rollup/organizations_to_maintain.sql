@@ -1,5 +1,6 @@
 -- The organisations with queued days whose newest entry is older than settled_for, or whose oldest is older than
--- at_most_behind: ids only, across tenants (the worker reads them before it acts for any organisation).
+-- at_most_behind: ids only, across tenants (the worker reads them before it acts for any organisation). Grain: one
+-- row per organisation.
 CREATE OR REPLACE FUNCTION rollup.organizations_to_maintain(settled_for interval DEFAULT '00:00:00'::interval, at_most_behind interval DEFAULT '00:00:00'::interval)
  RETURNS SETOF uuid
  LANGUAGE sql

@@ -1,5 +1,5 @@
 -- What the cumulative rows are built from, for one day: its numbers per ambassador and network and per content
--- item, as text.
+-- item, as text. Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.post_days_text(org uuid, d date)
  RETURNS text
  LANGUAGE sql

@@ -1,4 +1,5 @@
--- Each ambassador's posts in [from, to] from the cumulative counts: two array reads an ambassador.
+-- Each ambassador's posts in [from, to] from the cumulative counts: two array reads an ambassador. Grain: one row
+-- per ambassador.
 CREATE OR REPLACE FUNCTION rollup.posts_per_ambassador(org uuid, from_date date, to_date date)
  RETURNS TABLE(ambassador_id text, posts integer, enrolled_at timestamp with time zone)
  LANGUAGE sql

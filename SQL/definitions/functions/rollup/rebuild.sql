@@ -1,5 +1,5 @@
--- Forgets an organisation's rollups and queues every day that has facts: after a change of time zone or
--- currency, or to rebuild them by hand (SELECT rollup.rebuild(organization_id)).
+-- Forgets an organisation's rollups and queues every day that has facts: after a change of time zone or currency,
+-- or to rebuild them by hand (SELECT rollup.rebuild(organization_id)). Grain: one organisation.
 CREATE OR REPLACE FUNCTION rollup.rebuild(org uuid)
  RETURNS bigint
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
--- Days are calendar days in the organisation's time zone, values in its currency: changing either rebuilds its
--- rollups.
+-- Trigger function of rebuild_rollups: days are calendar days in the organisation's time zone, values in its
+-- currency, so changing either rebuilds its rollups. Grain: one organisation.
 CREATE OR REPLACE FUNCTION rollup.rebuild_changed_organization()
  RETURNS trigger
  LANGUAGE plpgsql

@@ -1,7 +1,7 @@
--- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`:
--- the ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters
--- and content items appended, posters with no day left forgotten. Each row is then the row before plus its day,
--- so the rows before `since`, whose days did not change, are kept.
+-- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`: the
+-- ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters and
+-- content items appended, posters with no day left forgotten. Each row is then the row before plus its day, so the
+-- rows before `since`, whose days did not change, are kept. Grain: one organisation, from a day on.
 CREATE OR REPLACE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[])
  RETURNS void
  LANGUAGE plpgsql

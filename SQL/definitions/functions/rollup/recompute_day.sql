@@ -1,12 +1,7 @@
--- rollup maintenance as the service role, at the speed it has as the owner. rollup.recompute_day (0010) finds
--- each entity's previous and next day seen with a row comparison on the primary key, (organization_id, kind,
--- entity, day) < (org, kind, entity, d), so that no other index could be chosen. As the owner that is one step
--- of the index per entity. As the service role, row-level security adds organization_id = <the tenant>, and an
--- equality on the first column is what the index scan then starts from: it walked every row of the organisation
--- backwards, for every entity of the day. A day of 40,000 visitors took over 100 s instead of 0.6 s; the
--- background worker hit the statement timeout and started again, forever. The look-ups are now equalities and a
--- range on the day, which the primary key serves as well under the tenant rule as without it (entity_days_by_day
--- leads with the day, so it does not tempt the planner here). The rest of the function is unchanged.
+-- Recomputes one queued day of an organisation from the raw facts: its rollup.daily row and the entities seen that
+-- day (rollup.entity_days, rollup.entities_seen). An entity's previous and next day seen are looked up with
+-- equalities and a range on the day, which the primary key serves as well under the tenant policy as without it.
+-- Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_day(org uuid, d date)
  RETURNS bytea[]
  LANGUAGE plpgsql

@@ -1,7 +1,7 @@
 -- A day's numbers per ambassador and network, per content item, per network, from its posts valued once. Returns
--- whether the numbers the cumulative rows are built from changed (a late visit or lead on a past day changes
--- none of them: no cumulative row to rebuild). Planned as rollup.recompute_day is (a day is a few thousand rows:
--- index lookups, no hashing of tables).
+-- whether the numbers the cumulative rows are built from changed (a late visit or lead on a past day changes none
+-- of them: no cumulative row to rebuild). Planned as rollup.recompute_day is (a day is a few thousand rows: index
+-- lookups, no hashing of tables). Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_post_days(org uuid, d date)
  RETURNS boolean
  LANGUAGE plpgsql

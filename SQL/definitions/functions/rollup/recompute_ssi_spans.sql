@@ -1,5 +1,5 @@
--- The spans of day d's snapshots; then the ends of every span of the ambassadors with a snapshot that appeared
--- or went away on d, from their snapshots in order (a few dozen rows an ambassador).
+-- The spans of day d's snapshots; then the ends of every span of the ambassadors with a snapshot that appeared or
+-- went away on d, from their snapshots in order (a few dozen rows an ambassador). Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_ssi_spans(org uuid, d date)
  RETURNS void
  LANGUAGE plpgsql

@@ -1,4 +1,5 @@
--- Saves the organisation's posters by ordinal, with their enrolment dates and teams from core.ambassadors.
+-- Saves the organisation's posters by ordinal, with their enrolment dates and teams from core.ambassadors. Grain:
+-- one organisation.
 CREATE OR REPLACE FUNCTION rollup.save_posters(org uuid, ids text[])
  RETURNS void
  LANGUAGE sql

@@ -1,12 +1,13 @@
--- 3. rollup.watch(table, day query) now writes the query into rollup.queue_days_of_<schema>_<table>(), run by
--- the table's three statement triggers (one compiled copy, and one kept plan, per trigger).
+-- Makes a table queue the days its changes affect: writes the day query into
+-- rollup.queue_days_of_<schema>_<table>() and (re)creates the table's three statement triggers that run it over
+-- the transition table. Called by definitions/triggers/rollup_queue.sql. Grain: one watched table.
 CREATE OR REPLACE FUNCTION rollup.watch(watched regclass, day_query text)
  RETURNS void
  LANGUAGE plpgsql
 AS $function$
     DECLARE
         queue CONSTANT text := format('rollup.%I', 'queue_days_of_' || replace(watched::text, '.', '_'));
-        -- An organisation being deleted (its facts go by cascade) has nothing left to maintain (0015).
+        -- An organisation being deleted (its facts go by cascade) has nothing left to maintain.
         insert_days CONSTANT text :=
             'INSERT INTO rollup.dirty_days (organization_id, day) SELECT DISTINCT d.* FROM (%s) AS d (org, day) WHERE d.day IS NOT NULL'
             ' AND EXISTS (SELECT FROM core.organizations AS o WHERE o.organization_id = d.org);';
