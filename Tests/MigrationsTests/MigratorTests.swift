@@ -41,6 +41,30 @@ struct MigratorTests {
         await pool.close()
     }
 
+    @Test("every function of the service's schemas is created in exactly one file of SQL/")
+    func oneFilePerFunction() async throws {
+        let sql = try repositorySQL()
+        let texts = sql.migrations.map { ("schema/\($0.name).sql", $0.sql) } + sql.definitions.map { ("definitions/\($0.path)", $0.sql) }
+        let functions = try await TestDatabase.withPool(size: 1) { pool in
+            try await pool.query(
+                """
+                SELECT n.nspname || '.' || p.proname FROM pg_catalog.pg_proc AS p JOIN pg_catalog.pg_namespace AS n ON n.oid = p.pronamespace
+                WHERE n.nspname IN ('core', 'ingest', 'kpi', 'rollup') AND p.proname NOT LIKE 'queue\\_days\\_of\\_%'
+                """
+            ).map { try $0.decode(String.self, at: 0) }
+        }
+        #expect(functions.count > 80)
+        for function in functions {
+            let files = texts.filter { file in
+                ["CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"].contains { file.1.contains("\($0) \(function)(") }
+            }.map(\.0)
+            #expect(files.count == 1, "\(function) is created in \(files)")
+            if function.hasPrefix("kpi.") || function.hasPrefix("rollup.") || function.hasPrefix("ingest.") {
+                #expect(files == ["definitions/functions/\(function.replacingOccurrences(of: ".", with: "/")).sql"], "\(function): \(files)")
+            }
+        }
+    }
+
     @Test("a database of the squashed history (0001 to 0016) upgrades to exactly what a fresh install has")
     func upgradeFromSquashedHistory() async throws {
         let history = try SquashedHistory.migrations()
