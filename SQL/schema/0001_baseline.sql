@@ -299,7 +299,7 @@ CREATE TABLE fact.web_visits (
     utm_content     text CHECK (length(utm_content) <= 500),
     utm_term        text CHECK (length(utm_term) <= 500),
     site_section    core.site_section NOT NULL,
-    -- utm_medium marks the programme (see the README's UTM scheme); true even when the token is unknown.
+    -- utm_medium marks the programme (see the UTM scheme in docs/ingestion.md); true even when the token is unknown.
     is_advocacy     boolean NOT NULL,
     -- Which fact the row holds (see ingest.* writers): the greatest (occurred_at, event_id) wins; rows loaded
     -- by other means hold '-infinity' and '' and lose to any event.

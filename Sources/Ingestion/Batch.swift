@@ -1,4 +1,4 @@
-/// The limits on one request, documented in the README and configurable at start-up.
+/// The limits on one request, documented in docs/ingestion.md and configurable at start-up.
 public struct IngestionLimits: Sendable {
     public var maxBodyBytes: Int
     public var maxEvents: Int

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The kinds of CSV file `advocacy import-csv` reads; each row becomes one event of `eventType`, validated
-/// and stored exactly like an event sent to `POST /v1/events`. The README documents each layout.
+/// and stored exactly like an event sent to `POST /v1/events`. docs/ingestion.md documents each layout.
 public enum CSVKind: String, Sendable, CaseIterable {
     case ssi
     case leads

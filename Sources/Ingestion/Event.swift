@@ -1,6 +1,6 @@
 import Foundation
 
-/// The kinds of fact the service ingests, one per fact of the domain (see the README for each `data`).
+/// The kinds of fact the service ingests, one per fact of the domain (the OpenAPI document describes each `data`).
 public enum EventType: String, Sendable, CaseIterable {
     case ambassadorEnrolled = "ambassador.enrolled"
     case ambassadorUpdated = "ambassador.updated"

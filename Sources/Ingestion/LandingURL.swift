@@ -1,4 +1,4 @@
-/// A landing URL with its UTM parameters parsed, by the rules the README documents:
+/// A landing URL with its UTM parameters parsed, by the rules docs/ingestion.md documents:
 /// parameter names are case-insensitive, values are percent-decoded with `+` as a space, the first
 /// non-empty value of a repeated parameter wins, a parameter without a value counts as absent, and the
 /// fragment is ignored.
