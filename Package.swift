@@ -38,12 +38,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Applies the numbered SQL migrations in SQL/migrations, once each, under an advisory lock.
+        // Applies SQL/schema (versioned, once each) then SQL/definitions (one object per file), under an advisory lock.
         .target(
             name: "Migrations",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
         ),
-        // API keys with scopes, and the audit log.
+        // Organisations, API keys with scopes, the audit log, erasure.
         .target(
             name: "Access",
             dependencies: ["Postgres"]
@@ -57,7 +57,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // The read path: periods, the KPIs computed by SQL/migrations (schema kpi), shaped as JSON and CSV.
+        // The read path: periods, the KPIs computed by the kpi functions of SQL/definitions, shaped as JSON and CSV.
         .target(
             name: "Computation",
             dependencies: ["Postgres"]
@@ -65,7 +65,7 @@ let package = Package(
         // Deterministic demo organisation, bulk-loaded through COPY.
         .target(
             name: "DemoData",
-            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Access", "Postgres", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP server: buildApplication, routes, middleware.
         .target(
@@ -131,7 +131,7 @@ let package = Package(
         // Shared test helpers: a fresh, migrated test database from DATABASE_URL.
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "Migrations"],
+            dependencies: ["Access", "Postgres", "Migrations"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

@@ -38,7 +38,7 @@ public enum KeyRefusal: Error, Sendable, Equatable {
     }
 }
 
-/// Creating, verifying, listing and revoking API keys. Keys are `adv_<32 hex id>_<43 base62 secret>`
+/// Creating, verifying, listing and revoking API keys (the owner of `core.api_keys`). Keys are `adv_<32 hex id>_<43 base62 secret>`
 /// (about 256 bits of secret); only the SHA-256 of the secret is stored.
 public enum APIKeys {
     public struct Created: Sendable {
@@ -61,7 +61,7 @@ public enum APIKeys {
             """,
             [organization, name, scopes.map(\.rawValue).sorted(), secret, expiresAt]
         )[0].decode(UUID.self, at: 0)
-        try audit(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
+        try AuditLog.record(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
                   detail: ["name": name, "scopes": scopes.map(\.rawValue).sorted().joined(separator: ",")], on: connection)
         let compactID = keyID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return Created(keyID: keyID, key: "adv_\(compactID)_\(secret)")
@@ -116,17 +116,63 @@ public enum APIKeys {
         return .success(Identity(organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes))
     }
 
-    /// Writes one entry of the audit log; `detail` becomes a JSON object of strings.
-    public static func audit(
-        organization: UUID, actor: UUID?, action: String, target: String?, detail: [String: String] = [:], on connection: PostgresConnection
-    ) throws {
-        let keys = detail.keys.sorted()
-        try connection.query(
+    /// A key as `GET /v1/keys` lists it: never its secret.
+    public struct Summary: Encodable, Sendable {
+        public let keyID: UUID
+        public let name: String
+        public let scopes: [String]
+        public let createdAt: Date
+        public let expiresAt: Date?
+        public let revokedAt: Date?
+        public let lastUsedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case keyID = "key_id", name, scopes, createdAt = "created_at", expiresAt = "expires_at", revokedAt = "revoked_at"
+            case lastUsedAt = "last_used_at"
+        }
+    }
+
+    /// Every key of the organisation, oldest first.
+    public static func list(organization: UUID, on pool: ConnectionPool) async throws -> [Summary] {
+        let rows = try await pool.tenantQuery(
+            organization,
             """
-            INSERT INTO core.audit_log (organization_id, actor_key_id, action, target, detail)
-            VALUES ($1, $2, $3, $4, jsonb_object($5::text[], $6::text[]))
+            SELECT key_id, name, array_to_string(scopes, ',') AS scopes, created_at, expires_at, revoked_at, last_used_at
+            FROM core.api_keys
+            WHERE organization_id = $1
+            ORDER BY created_at, key_id
             """,
-            [organization, actor, action, target, keys, keys.map { detail[$0] ?? "" }]
+            [organization]
         )
+        return try rows.map { row in
+            Summary(
+                keyID: try row.decode(UUID.self, "key_id"),
+                name: try row.decode(String.self, "name"),
+                // Scopes are names from a closed list (a CHECK constraint): no comma in any.
+                scopes: try row.decode(String.self, "scopes").split(separator: ",").map(String.init),
+                createdAt: try row.decode(Date.self, "created_at"),
+                expiresAt: try row.decode(Date?.self, "expires_at"),
+                revokedAt: try row.decode(Date?.self, "revoked_at"),
+                lastUsedAt: try row.decode(Date?.self, "last_used_at")
+            )
+        }
+    }
+
+    /// Revokes a key (again is fine: the first revocation's time stays) and records it in the audit log.
+    /// - Returns: false when the organisation has no such key.
+    public static func revoke(organization: UUID, keyID: UUID, actor: UUID?, on pool: ConnectionPool) async throws -> Bool {
+        try await pool.tenantTransaction(organization) { connection in
+            let rows = try connection.query(
+                """
+                UPDATE core.api_keys SET revoked_at = coalesce(revoked_at, now())
+                WHERE organization_id = $1 AND key_id = $2 RETURNING key_id
+                """,
+                [organization, keyID]
+            )
+            guard !rows.isEmpty else { return false }
+            try AuditLog.record(organization: organization, actor: actor, action: "key.revoked", target: keyID.uuidString.lowercased(),
+                                on: connection)
+            return true
+        }
     }
 }

@@ -12,6 +12,13 @@ public enum Rollups {
     /// Recomputes the queued days up to `through` for a read (a period's numbers also depend on the days before
     /// it: SSI states, who was seen before), waiting for another maintainer of the organisation to finish
     /// first. Nothing queued: one index probe, no lock.
+    /// How many distinct days of the organisation are queued for maintenance.
+    public static func queuedDays(organization: UUID, pool: ConnectionPool) async throws -> Int {
+        try await pool.tenantQuery(
+            organization, "SELECT count(DISTINCT day) FROM rollup.dirty_days WHERE organization_id = $1", [organization]
+        )[0].decode(Int.self, at: 0)
+    }
+
     public static func refresh(organization: UUID, through: String, pool: ConnectionPool) async throws {
         try await pool.tenantQuery(organization, "SELECT rollup.maintain($1, NULL, $2::date, 2147483647, true)", [organization, through])
     }

@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Logging
 import Postgres
@@ -124,16 +125,10 @@ struct DemoLoad {
     }
 
     mutating func run() throws -> DemoSummary {
-        try connection.query(
-            "SELECT core.delete_organization(organization_id) FROM core.organizations WHERE slug = $1", [plan.slug]
+        try Organizations.delete(slug: plan.slug, on: connection)
+        organization = try Organizations.create(
+            .init(slug: plan.slug, name: plan.name, currency: "EUR", timeZone: "Europe/Paris", careersPath: "/careers"), on: connection
         )
-        organization = try connection.query(
-            """
-            INSERT INTO core.organizations (slug, name, currency, time_zone, careers_path)
-            VALUES ($1, $2, 'EUR', 'Europe/Paris', '/careers') RETURNING organization_id
-            """,
-            [plan.slug, plan.name]
-        )[0].decode(UUID.self, at: 0)
         try loadAmbassadors()
         try loadContent()
         try loadPosts()

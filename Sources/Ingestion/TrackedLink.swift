@@ -1,3 +1,6 @@
+import Foundation
+import Postgres
+
 /// The programme's UTM scheme, in one place. A link an ambassador shares is the content's URL plus:
 ///
 /// - `utm_source=<network>` (linkedin, x, facebook, instagram, xing, other)
@@ -65,5 +68,36 @@ public struct TrackedLink: Sendable, Equatable {
             }
         }
         return output
+    }
+}
+
+/// Issuing tracked links (the owner of `ingest.tracked_links`): each link is recorded, so that visits carrying
+/// its token are attributed from the first click, before the post that uses it is reported.
+public enum TrackedLinks {
+    public enum Refusal: Error, Sendable, Equatable {
+        case unknownContent
+        case contentWithoutURL
+    }
+
+    /// Makes and records a link for an ambassador to share a content item on a network.
+    public static func issue(
+        organization: UUID, ambassadorID: String, contentID: String, network: String, on pool: ConnectionPool
+    ) async throws -> Result<TrackedLink, Refusal> {
+        try await pool.tenantTransaction(organization) { connection in
+            let rows = try connection.query(
+                "SELECT url, campaign FROM core.content_items WHERE organization_id = $1 AND content_id = $2", [organization, contentID]
+            )
+            guard let row = rows.first else { return .failure(.unknownContent) }
+            guard let contentURL = try row.decode(String?.self, "url") else { return .failure(.contentWithoutURL) }
+            let link = TrackedLink(contentURL: contentURL, network: network, campaign: try row.decode(String?.self, "campaign"))
+            try connection.query(
+                """
+                INSERT INTO ingest.tracked_links (organization_id, token, ambassador_id, content_id, network, url)
+                VALUES ($1, $2, $3, $4, $5::core.network, $6)
+                """,
+                [organization, link.token, ambassadorID, contentID, network, link.url]
+            )
+            return .success(link)
+        }
     }
 }

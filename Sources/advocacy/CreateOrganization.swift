@@ -30,10 +30,9 @@ struct CreateOrganization: AsyncParsableCommand {
         let (slug, name, currency, timeZone) = (self.slug, self.name, self.currency, self.timeZone)
         do {
             let (organization, created) = try await pool.transaction { connection in
-                let organization = try connection.query(
-                    "INSERT INTO core.organizations (slug, name, currency, time_zone) VALUES ($1, $2, $3, $4) RETURNING organization_id",
-                    [slug, name, currency, timeZone]
-                )[0].decode(UUID.self, at: 0)
+                let organization = try Organizations.create(
+                    .init(slug: slug, name: name, currency: currency, timeZone: timeZone), on: connection
+                )
                 let key = try APIKeys.create(organization: organization, name: "first admin key", scopes: [.admin], expiresAt: nil,
                                              actor: nil, on: connection)
                 return (organization, key)
@@ -82,8 +81,7 @@ struct CreateKey: AsyncParsableCommand {
         let (slug, name) = (organization, self.name)
         do {
             let created = try await pool.transaction { connection -> APIKeys.Created? in
-                let rows = try connection.query("SELECT organization_id FROM core.organizations WHERE slug = $1", [slug])
-                guard let organization = try rows.first?.decode(UUID.self, at: 0) else { return nil }
+                guard let organization = try Organizations.find(slug, on: connection) else { return nil }
                 return try APIKeys.create(organization: organization, name: name, scopes: parsed, expiresAt: nil, actor: nil, on: connection)
             }
             await pool.close()

@@ -1,3 +1,4 @@
+import Access
 import ArgumentParser
 import Foundation
 import Ingestion
@@ -44,10 +45,8 @@ struct ImportCSV: AsyncParsableCommand {
 
     /// - Returns: whether any row was refused.
     private func importFiles(_ csvKind: CSVKind, pool: ConnectionPool, logger: Logger) async throws -> Bool {
-        let rows = try await pool.query(
-            "SELECT organization_id FROM core.organizations WHERE slug = $1 OR organization_id::text = lower($1)", [organization]
-        )
-        guard let organizationID = try rows.first?.decode(UUID.self, at: 0) else {
+        let slugOrID = organization
+        guard let organizationID = try await pool.withConnection({ try Organizations.find(slugOrID, on: $0) }) else {
             throw ValidationError("no organisation named \"\(organization)\"")
         }
         let importer = CSVImporter(store: EventStore(pool: pool, validator: EventValidator(), logger: logger))

@@ -53,9 +53,7 @@ struct SeedDemo: AsyncParsableCommand {
             var configuration = try database.poolConfiguration(applicationName: "advocacy-seed")
             configuration.connection.statementTimeout = nil
             let rollupPool = ConnectionPool(configuration: configuration, logger: logger)
-            let queued = try await pool.tenantQuery(
-                summary.organizationID, "SELECT count(DISTINCT day) FROM rollup.dirty_days WHERE organization_id = $1", [summary.organizationID]
-            )[0].decode(Int.self, at: 0)
+            let queued = try await Rollups.queuedDays(organization: summary.organizationID, pool: pool)
             var done = 0
             while case let count = try await Rollups.maintainQueued(days: 32, pool: rollupPool), count > 0 {
                 done += count

@@ -19,9 +19,7 @@ struct TestApp {
         let url = try await TestDatabase.url
         let slug = "api-\(UUID().uuidString.lowercased().prefix(12))"
         let admin = try PostgresConnection.connect(.init(conninfo: url))
-        let organization = try admin.query(
-            "INSERT INTO core.organizations (slug, name) VALUES ($1, $1) RETURNING organization_id", [slug]
-        )[0].decode(UUID.self, at: 0)
+        let organization = try Organizations.create(.init(slug: slug, name: slug), on: admin)
         let key = try APIKeys.create(organization: organization, name: "tests", scopes: Set(Scope.allCases), expiresAt: nil,
                                      actor: nil, on: admin).key
         var settings = AppSettings(

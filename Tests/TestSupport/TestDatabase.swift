@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Logging
 import Migrations
@@ -93,11 +94,7 @@ public enum TestDatabase {
     /// Creates an organisation with a unique slug, so parallel tests never see each other's rows.
     public static func makeOrganization(on pool: ConnectionPool, prefix: String = "test") async throws -> UUID {
         let slug = "\(prefix)-\(UUID().uuidString.lowercased().prefix(18))"
-        let rows = try await pool.query(
-            "INSERT INTO core.organizations (slug, name) VALUES ($1, $2) RETURNING organization_id",
-            [slug, "Test organisation \(slug)"]
-        )
-        return try rows[0].decode(UUID.self, at: 0)
+        return try await pool.withConnection { try Organizations.create(.init(slug: slug, name: "Test organisation \(slug)"), on: $0) }
     }
 }
 

@@ -14,7 +14,7 @@ struct ErasureController {
         return routes
     }
 
-    struct Erasure: Decodable {
+    struct ErasureRequest: Decodable {
         let ambassadorID: String?
         let applicationID: String?
         let person: String?
@@ -31,27 +31,21 @@ struct ErasureController {
 
     @Sendable func erase(_ request: Request, context: AppRequestContext) async throws -> Erased {
         let identity = try context.require(.admin)
-        let body: Erasure
+        let body: ErasureRequest
         do {
-            body = try await request.decode(as: Erasure.self, context: context)
+            body = try await request.decode(as: ErasureRequest.self, context: context)
         } catch {
             throw APIError(status: .badRequest, code: "invalid_body", message: "send exactly one of ambassador_id, application_id or person")
         }
-        let targets: [(String, String, String)] = [
-            body.ambassadorID.map { ("ambassador", "core.erase_ambassador", $0) },
-            body.applicationID.map { ("candidate", "core.erase_candidate", $0) },
-            body.person.map { ("person", "core.erase_person_hash", $0) },
+        let targets: [(Erasure.Kind, String)] = [
+            body.ambassadorID.map { (.ambassador, $0) },
+            body.applicationID.map { (.candidate, $0) },
+            body.person.map { (.person, $0) },
         ].compactMap { $0 }
-        guard targets.count == 1, let (kind, function, identifier) = targets.first, !identifier.isEmpty else {
+        guard targets.count == 1, let (kind, identifier) = targets.first, !identifier.isEmpty else {
             throw APIError(status: .badRequest, code: "invalid_body", message: "send exactly one of ambassador_id, application_id or person")
         }
-        let rows = try await pool.tenantTransaction(identity.organization) { connection -> Int in
-            let rows = try connection.query("SELECT \(function)($1, $2)", [identity.organization, identifier])[0].decode(Int.self, at: 0)
-            // The audit log says that an erasure happened, never whom it erased.
-            try APIKeys.audit(organization: identity.organization, actor: identity.keyID, action: "erasure.\(kind)", target: nil,
-                              detail: ["rows": String(rows)], on: connection)
-            return rows
-        }
-        return Erased(kind: kind, rows: rows)
+        let rows = try await Erasure.erase(kind, identifier, organization: identity.organization, actor: identity.keyID, on: pool)
+        return Erased(kind: kind.rawValue, rows: rows)
     }
 }

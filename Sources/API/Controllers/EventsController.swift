@@ -73,30 +73,8 @@ struct EventsController {
         return Response.json(ItemOutcome.batchJSON(outcomes))
     }
 
-    struct RejectedItem: Codable {
-        let rejectionID: Int64
-        let receivedAt: Date
-        let source: String
-        let sourceName: String?
-        let eventID: String?
-        let eventType: String?
-        let reason: String
-        let field: String?
-        let message: String
-        let resolvedAt: Date?
-        /// The item exactly as received, as text (invalid UTF-8 shown as U+FFFD) and as base64.
-        let raw: String
-        let rawBase64: String
-
-        enum CodingKeys: String, CodingKey {
-            case rejectionID = "rejection_id", receivedAt = "received_at", source, sourceName = "source_name"
-            case eventID = "event_id", eventType = "event_type", reason, field, message, resolvedAt = "resolved_at"
-            case raw, rawBase64 = "raw_base64"
-        }
-    }
-
     struct RejectedPage: ResponseEncodable {
-        let items: [RejectedItem]
+        let items: [RejectedItems.Item]
         /// Pass as `cursor` for the next (older) page; absent on the last page.
         let nextCursor: Int64?
 
@@ -105,21 +83,17 @@ struct EventsController {
         }
     }
 
-    static let rejectedColumns = """
-        rejection_id, received_at, source, source_name, event_id, event_type, reason, field, message, resolved_at, raw
-        """
-
     @Sendable func listRejected(_ request: Request, context: AppRequestContext) async throws -> RejectedPage {
         let organization = try context.require(.ingest).organization
         let query = request.uri.queryParameters
-        var reason: String?
+        var reason: RejectionReason?
         if let value = query["reason"].map(String.init) {
-            guard RejectionReason(rawValue: value) != nil else {
+            guard let known = RejectionReason(rawValue: value) else {
                 throw APIError.badParameter(
                     "reason", "reason must be one of \(RejectionReason.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
-            reason = value
+            reason = known
         }
         let since = try Self.timestamp(query, "since")
         let until = try Self.timestamp(query, "until")
@@ -133,28 +107,10 @@ struct EventsController {
             guard let number = Int64(value) else { throw APIError.badParameter("cursor", "cursor must be a number from next_cursor") }
             return number
         }
-        let rows = try await pool.tenantQuery(
-            organization,
-            """
-            SELECT \(Self.rejectedColumns)
-            FROM ingest.rejected_items
-            WHERE organization_id = $1
-              AND ($2::text IS NULL OR reason = $2)
-              AND ($3::timestamptz IS NULL OR received_at >= $3)
-              AND ($4::timestamptz IS NULL OR received_at < $4)
-              AND ($5::boolean IS NULL OR (resolved_at IS NOT NULL) = $5)
-              AND ($6::bigint IS NULL OR rejection_id < $6)
-            ORDER BY rejection_id DESC
-            LIMIT $7
-            """,
-            [organization, reason, since, until, resolved, cursor, limit + 1]
+        let (items, next) = try await RejectedItems.page(
+            organization: organization, filter: .init(reason: reason, since: since, until: until, resolved: resolved), limit: limit,
+            cursor: cursor, on: pool
         )
-        var items = try rows.map(Self.rejectedItem)
-        var next: Int64?
-        if items.count > limit {
-            items.removeLast()
-            next = items.last?.rejectionID
-        }
         return RejectedPage(items: items, nextCursor: next)
     }
 
@@ -163,35 +119,13 @@ struct EventsController {
         guard let id = context.parameters.get("id", as: Int64.self) else {
             throw APIError.badParameter("id", "the rejection id must be a number")
         }
-        let rows = try await pool.tenantQuery(
-            organization, "SELECT \(Self.rejectedColumns) FROM ingest.rejected_items WHERE organization_id = $1 AND rejection_id = $2",
-            [organization, id]
-        )
-        guard let row = rows.first else {
+        guard let item = try await RejectedItems.item(organization: organization, id: id, on: pool) else {
             throw APIError(status: .notFound, code: "not_found", message: "no rejected item \(id)")
         }
-        let body = try JSONEncoder.api.encode(try Self.rejectedItem(row))
+        let body = try JSONEncoder.api.encode(item)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
-    }
-
-    static func rejectedItem(_ row: QueryResult.Row) throws -> RejectedItem {
-        let raw = try row.decode(PostgresBytes.self, "raw").bytes
-        return RejectedItem(
-            rejectionID: try row.decode(Int64.self, "rejection_id"),
-            receivedAt: try row.decode(Date.self, "received_at"),
-            source: try row.decode(String.self, "source"),
-            sourceName: try row.decode(String?.self, "source_name"),
-            eventID: try row.decode(String?.self, "event_id"),
-            eventType: try row.decode(String?.self, "event_type"),
-            reason: try row.decode(String.self, "reason"),
-            field: try row.decode(String?.self, "field"),
-            message: try row.decode(String.self, "message"),
-            resolvedAt: try row.decode(Date?.self, "resolved_at"),
-            raw: String(decoding: raw, as: UTF8.self),
-            rawBase64: Data(raw).base64EncodedString()
         )
     }
 

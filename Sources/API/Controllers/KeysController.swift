@@ -65,18 +65,9 @@ struct KeysController {
         )
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> [APIKeys.Summary] {
         let identity = try context.require(.admin)
-        let json = try await pool.tenantQuery(
-            identity.organization,
-            """
-            SELECT coalesce(json_agg(k ORDER BY k.created_at), '[]')::text
-            FROM (SELECT key_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
-                  FROM core.api_keys WHERE organization_id = $1) AS k
-            """,
-            [identity.organization]
-        )[0].decode(String.self, at: 0)
-        return Response.json(json)
+        return try await APIKeys.list(organization: identity.organization, on: pool)
     }
 
     @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -84,34 +75,13 @@ struct KeysController {
         guard let keyID = context.parameters.get("key_id").flatMap(UUID.init(uuidString:)) else {
             throw APIError.badParameter("key_id", "key_id must be a key's id (a UUID)")
         }
-        let revoked = try await pool.tenantTransaction(identity.organization) { connection -> Bool in
-            let rows = try connection.query(
-                """
-                UPDATE core.api_keys SET revoked_at = coalesce(revoked_at, now())
-                WHERE organization_id = $1 AND key_id = $2 RETURNING key_id
-                """,
-                [identity.organization, keyID]
-            )
-            guard !rows.isEmpty else { return false }
-            try APIKeys.audit(organization: identity.organization, actor: identity.keyID, action: "key.revoked",
-                              target: keyID.uuidString.lowercased(), on: connection)
-            return true
-        }
+        let revoked = try await APIKeys.revoke(organization: identity.organization, keyID: keyID, actor: identity.keyID, on: pool)
         guard revoked else { throw APIError(status: .notFound, code: "not_found", message: "no key \(keyID) in this organisation") }
         return Response(status: .noContent)
     }
 
-    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> [AuditLog.Entry] {
         let identity = try context.require(.admin)
-        let json = try await pool.tenantQuery(
-            identity.organization,
-            """
-            SELECT coalesce(json_agg(a ORDER BY a.audit_id DESC), '[]')::text
-            FROM (SELECT audit_id, at, actor_key_id, action, target, detail
-                  FROM core.audit_log WHERE organization_id = $1 ORDER BY audit_id DESC LIMIT 500) AS a
-            """,
-            [identity.organization]
-        )[0].decode(String.self, at: 0)
-        return Response.json(json)
+        return try await AuditLog.entries(organization: identity.organization, on: pool)
     }
 }

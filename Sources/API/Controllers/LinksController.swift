@@ -49,25 +49,17 @@ struct LinksController {
         guard EventValidator.networks.contains(network) else {
             throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
         }
-        let rows = try await pool.tenantQuery(
-            organization, "SELECT url, campaign FROM core.content_items WHERE organization_id = $1 AND content_id = $2",
-            [organization, contentID]
-        )
-        guard let row = rows.first else {
+        let link: TrackedLink
+        switch try await TrackedLinks.issue(
+            organization: organization, ambassadorID: ambassadorID, contentID: contentID, network: network, on: pool
+        ) {
+        case .success(let issued):
+            link = issued
+        case .failure(.unknownContent):
             throw APIError(status: .notFound, code: "unknown_content", message: "no content item \"\(contentID)\"")
-        }
-        guard let contentURL = try row.decode(String?.self, "url") else {
+        case .failure(.contentWithoutURL):
             throw APIError(status: .unprocessableContent, code: "content_without_url", message: "content item \"\(contentID)\" has no URL to share")
         }
-        let link = TrackedLink(contentURL: contentURL, network: network, campaign: try row.decode(String?.self, "campaign"))
-        try await pool.tenantQuery(
-            organization,
-            """
-            INSERT INTO ingest.tracked_links (organization_id, token, ambassador_id, content_id, network, url)
-            VALUES ($1, $2, $3, $4, $5::core.network, $6)
-            """,
-            [organization, link.token, ambassadorID, contentID, network, link.url]
-        )
         return Link(
             url: link.url, token: link.token, ambassadorID: ambassadorID, contentID: contentID, network: network,
             utmSource: link.source, utmMedium: link.medium, utmCampaign: link.campaign, utmContent: link.token

@@ -85,7 +85,7 @@ struct SSIController {
             organization: organization, ambassadorID: ambassadorID, targetScore: "\(goal.targetScore)", targetDate: goal.targetDate, pool: pool
         )
         try await pool.tenantTransaction(organization) { connection in
-            try APIKeys.audit(
+            try AuditLog.record(
                 organization: organization, actor: identity.keyID, action: "ssi_goal.set", target: ambassadorID,
                 detail: ["target_score": "\(goal.targetScore)", "target_date": goal.targetDate], on: connection
             )
