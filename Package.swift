@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The words shared with the SQL, defined once: networks, channels, stages, granularities, rankings...
+        .target(name: "Vocabulary"),
         // Applies SQL/schema (versioned, once each) then SQL/definitions (one object per file), under an advisory lock.
         .target(
             name: "Migrations",
@@ -53,6 +55,7 @@ let package = Package(
             name: "Ingestion",
             dependencies: [
                 "Postgres",
+                "Vocabulary",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -60,12 +63,12 @@ let package = Package(
         // The read path: periods, the KPIs computed by the kpi functions of SQL/definitions, shaped as JSON and CSV.
         .target(
             name: "Computation",
-            dependencies: ["Postgres"]
+            dependencies: ["Postgres", "Vocabulary"]
         ),
         // Deterministic demo organisation, bulk-loaded through COPY.
         .target(
             name: "DemoData",
-            dependencies: ["Access", "Postgres", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Access", "Postgres", "Vocabulary", .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP server: buildApplication, routes, middleware.
         .target(
@@ -77,6 +80,7 @@ let package = Package(
                 "Ingestion",
                 "Postgres",
                 "Migrations",
+                "Vocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +90,7 @@ let package = Package(
         ),
         // The command line: serve, migrate, seed-demo.
         // Dashboards in the browser: server-rendered HTML and SVG from the same answers as the API.
-        .target(name: "Dashboards", dependencies: ["Computation", "Postgres"]),
+        .target(name: "Dashboards", dependencies: ["Computation", "Postgres", "Vocabulary"]),
         .executableTarget(
             name: "advocacy",
             dependencies: [
@@ -128,17 +132,33 @@ let package = Package(
             ]
         ),
 
-        // Shared test helpers: a fresh, migrated test database from DATABASE_URL.
+        // Shared test helpers: a fresh, migrated test database from DATABASE_URL; the application on it.
         .target(
             name: "TestSupport",
-            dependencies: ["Access", "Postgres", "Migrations"],
+            dependencies: [
+                "API",
+                "Access",
+                "Migrations",
+                "Postgres",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "VocabularyTests", dependencies: ["Postgres", "TestSupport", "Vocabulary"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
+        .testTarget(
+            name: "AccessTests",
+            dependencies: ["Access", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
-        .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Postgres", "TestSupport"]),
+        .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Postgres", "TestSupport", "Vocabulary"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
+        .testTarget(
+            name: "DashboardsTests",
+            dependencies: ["Dashboards", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(
             name: "APITests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Every KPI for a period and the period before, as `kpi.summary_with_previous` computes them.
 ///
@@ -72,9 +73,9 @@ public struct KPIReport: Sendable {
     public subscript(key: String) -> Row? { rows.first { $0.key == key } }
 
     /// The same report with the KPIs of these families only.
-    public func only(families: Set<String>) -> KPIReport {
+    public func only(families: Set<KPIFamily>) -> KPIReport {
         KPIReport(period: period, previousPeriod: previousPeriod, timeZone: timeZone, currency: currency,
-                  rows: rows.filter { families.contains($0.family) })
+                  rows: rows.filter { KPIFamily(rawValue: $0.family).map(families.contains) ?? false })
     }
 
     /// `{"period": {...}, "previous_period": {...}, "time_zone": ..., "currency": ..., "kpis": [...]}`.

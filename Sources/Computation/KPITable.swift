@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// The dashboard filters; nil filters nothing. They reach SQL as parameters of the `kpi` functions.
 public struct KPIFilters: Sendable {
@@ -20,9 +21,30 @@ public struct KPIFilters: Sendable {
     var parameters: [(any PostgresEncodable)?] { [team, department, region, network, campaign] }
 
     /// The names of the filters given.
-    public var given: [String] {
-        [("team", team), ("department", department), ("region", region), ("network", network), ("campaign", campaign)]
-            .compactMap { $0.1 == nil ? nil : $0.0 }
+    public var given: [BreakdownDimension] {
+        BreakdownDimension.allCases.filter { self[$0] != nil }
+    }
+
+    /// The filter on one dimension.
+    public subscript(dimension: BreakdownDimension) -> String? {
+        get {
+            switch dimension {
+            case .team: team
+            case .department: department
+            case .region: region
+            case .network: network
+            case .campaign: campaign
+            }
+        }
+        set {
+            switch dimension {
+            case .team: team = newValue
+            case .department: department = newValue
+            case .region: region = newValue
+            case .network: network = newValue
+            case .campaign: campaign = newValue
+            }
+        }
     }
 }
 
@@ -30,20 +52,20 @@ public struct KPIFilters: Sendable {
 /// PostgreSQL so numbers keep their exact text) or as CSV.
 public enum KPITable {
     public enum Kind: Sendable {
-        case ambassadorLeaderboard(rankedBy: String)
-        case contentLeaderboard(rankedBy: String)
-        case activitySeries(granularity: String)
-        case trafficSeries(granularity: String)
+        case ambassadorLeaderboard(rankedBy: AmbassadorRanking)
+        case contentLeaderboard(rankedBy: ContentRanking)
+        case activitySeries(granularity: Granularity)
+        case trafficSeries(granularity: Granularity)
         /// Leads and applications: the candidate funnel has no team or network filter.
-        case pipelineSeries(granularity: String)
+        case pipelineSeries(granularity: Granularity)
         /// Candidate-level rows (HR only).
         case applications
         /// Posting results per team, department, region, network or campaign.
-        case postBreakdown(dimension: String)
+        case postBreakdown(dimension: BreakdownDimension)
         /// Reach, EMV, cost and won value per bucket (organisation-wide: no filters).
-        case valueSeries(granularity: String)
+        case valueSeries(granularity: Granularity)
         /// Average SSI and share above 75 at the end of each bucket (organisation-wide).
-        case ssiSeries(granularity: String)
+        case ssiSeries(granularity: Granularity)
 
         /// The function call, with $1 organisation, $2 from, $3 to, $4 ranking or granularity, $5... filters.
         var call: String {
@@ -62,11 +84,12 @@ public enum KPITable {
 
         public var choice: String {
             switch self {
-            case .ambassadorLeaderboard(let rankedBy), .contentLeaderboard(let rankedBy): rankedBy
-            case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity
+            case .ambassadorLeaderboard(let rankedBy): rankedBy.rawValue
+            case .contentLeaderboard(let rankedBy): rankedBy.rawValue
+            case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity.rawValue
             case .applications: ""
-            case .postBreakdown(let dimension): dimension
-            case .valueSeries(let granularity), .ssiSeries(let granularity): granularity
+            case .postBreakdown(let dimension): dimension.rawValue
+            case .valueSeries(let granularity), .ssiSeries(let granularity): granularity.rawValue
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// A reporting period: calendar days from `from` to `to`, both included, in the organisation's time zone.
 public struct Period: Sendable, Equatable {
@@ -7,7 +8,6 @@ public struct Period: Sendable, Equatable {
     public let from: String
     public let to: String
 
-    public static let namedPeriods = ["last_7_days", "last_30_days", "this_month", "last_month", "this_quarter", "year_to_date"]
     /// The longest period a query may span, so a typo in a year cannot ask for centuries.
     public static let maximumDays = 3_700
 
@@ -23,8 +23,8 @@ public struct Period: Sendable, Equatable {
             guard from == nil, to == nil else {
                 throw PeriodError(parameter: "period", message: "give either period or from and to, not both")
             }
-            guard namedPeriods.contains(name) else {
-                throw PeriodError(parameter: "period", message: "period must be one of \(namedPeriods.joined(separator: ", ")), not \"\(name)\"")
+            guard NamedPeriod(rawValue: name) != nil else {
+                throw PeriodError(parameter: "period", message: "period must be one of \(NamedPeriod.names.joined(separator: ", ")), not \"\(name)\"")
             }
             let row = try await pool.tenantQuery(
                 organization, "SELECT from_date::text, to_date::text FROM kpi.named_period($1, $2)", [organization, name]

@@ -1,5 +1,6 @@
 import Computation
 import Foundation
+import Vocabulary
 
 /// The dashboard pages, in the order of the navigation, and the scope each needs.
 public enum DashboardPage: String, CaseIterable, Sendable {
@@ -17,12 +18,12 @@ public enum DashboardPage: String, CaseIterable, Sendable {
     }
 
     /// The filters that make sense on the page (the KPIs of the tiles are organisation-wide).
-    public var filters: [String] {
+    public var filters: [BreakdownDimension] {
         switch self {
         case .overview, .hr: []
-        case .programme, .content: ["team", "department", "region", "network", "campaign"]
-        case .ssi: ["team"]
-        case .results: ["network", "campaign"]
+        case .programme, .content: BreakdownDimension.allCases
+        case .ssi: [.team]
+        case .results: [.network, .campaign]
         }
     }
 }
@@ -33,13 +34,13 @@ public struct DashboardView: Sendable {
     public var page: DashboardPage
     public var period: Period
     public var periodName: String?
-    public var granularity: String
+    public var granularity: Granularity
     public var filters: KPIFilters
     /// The pages the signed-in key may open.
     public var pages: [DashboardPage]
     public var keyName: String
 
-    public init(page: DashboardPage, period: Period, periodName: String?, granularity: String, filters: KPIFilters,
+    public init(page: DashboardPage, period: Period, periodName: String?, granularity: Granularity, filters: KPIFilters,
                 pages: [DashboardPage], keyName: String) {
         self.page = page
         self.period = period
@@ -52,9 +53,8 @@ public struct DashboardView: Sendable {
 
     var filterValues: [String: String] {
         var values: [String: String] = [:]
-        for (name, value) in [("team", filters.team), ("department", filters.department), ("region", filters.region),
-                              ("network", filters.network), ("campaign", filters.campaign)] {
-            if let value, page.filters.contains(name) { values[name] = value }
+        for dimension in page.filters {
+            if let value = filters[dimension] { values[dimension.rawValue] = value }
         }
         return values
     }
@@ -62,7 +62,7 @@ public struct DashboardView: Sendable {
     /// The query string of this view, for links to the API's CSV and to the other pages.
     public var query: String {
         var items = periodName.map { [("period", $0)] } ?? [("from", period.from), ("to", period.to)]
-        items.append(("granularity", granularity))
+        items.append(("granularity", granularity.rawValue))
         items += filterValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return items.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
     }
@@ -78,11 +78,6 @@ public struct DashboardView: Sendable {
 }
 
 enum Layout {
-    static let periodLabels = [
-        ("last_7_days", "Last 7 days"), ("last_30_days", "Last 30 days"), ("this_month", "This month"), ("last_month", "Last month"),
-        ("this_quarter", "This quarter"), ("year_to_date", "Year to date"),
-    ]
-
     static func page(_ view: DashboardView, body: String) -> String {
         let title = "\(view.page.title) · Employee advocacy"
         var html = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -105,18 +100,19 @@ enum Layout {
     static func picker(_ view: DashboardView) -> String {
         var form = "<form method=\"get\" class=\"picker\" aria-label=\"Period and filters\">"
         form += "<label>Period <select name=\"period\"><option value=\"\">Custom dates</option>"
-        for (value, label) in periodLabels {
-            form += "<option value=\"\(value)\"\(view.periodName == value ? " selected" : "")>\(label)</option>"
+        for period in NamedPeriod.allCases {
+            form += "<option value=\"\(period.rawValue)\"\(view.periodName == period.rawValue ? " selected" : "")>\(period.label)</option>"
         }
         form += "</select></label>"
         form += "<label>From <input type=\"date\" name=\"from\" value=\"\(view.periodName == nil ? view.period.from : "")\"></label>"
         form += "<label>To <input type=\"date\" name=\"to\" value=\"\(view.periodName == nil ? view.period.to : "")\"></label>"
         form += "<label>Granularity <select name=\"granularity\">"
-        for value in ["day", "week", "month"] {
-            form += "<option\(view.granularity == value ? " selected" : "")>\(value)</option>"
+        for value in Granularity.allCases {
+            form += "<option\(view.granularity == value ? " selected" : "")>\(value.rawValue)</option>"
         }
         form += "</select></label>"
-        for name in view.page.filters {
+        for dimension in view.page.filters {
+            let name = dimension.rawValue
             form += "<label>\(name.capitalized) <input type=\"text\" name=\"\(name)\" value=\"\(Formatting.html(view.filterValues[name] ?? ""))\"></label>"
         }
         return form + "<button type=\"submit\">Apply</button></form>"

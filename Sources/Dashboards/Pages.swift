@@ -1,6 +1,7 @@
 import Computation
 import Foundation
 import Postgres
+import Vocabulary
 
 /// Each page, rendered from the same answers as the API (the JSON of `KPIReport`, `KPITable` and
 /// `SSIAnalytics`), so that a page and the API never disagree.
@@ -41,7 +42,7 @@ public enum Dashboards {
         ("advocacy_hire_conversion", "pipeline", "advocacy_hires", "advocacy_applications"),
     ]
 
-    static func series(_ name: String, granularity: String) -> KPITable.Kind {
+    static func series(_ name: String, granularity: Granularity) -> KPITable.Kind {
         switch name {
         case "activity": .activitySeries(granularity: granularity)
         case "value": .valueSeries(granularity: granularity)
@@ -55,7 +56,7 @@ public enum Dashboards {
         var names: [String] = []
         for tile in headline where !names.contains(tile.series) { names.append(tile.series) }
         var (report, tables) = try await data.load(names.map { Self.series($0, granularity: data.view.granularity) })
-        if hrOnly { report = report.only(families: ["candidates"]) }
+        if hrOnly { report = report.only(families: [.candidates]) }
         let series = Dictionary(uniqueKeysWithValues: zip(names, tables))
         let empty = headline.allSatisfy { report[$0.key]?.value.flatMap(Double.init).map { $0 == 0 } ?? true }
         var html = empty ? "<p class=\"no-data\" role=\"note\">No data for this period.</p>" : ""
@@ -74,13 +75,13 @@ public enum Dashboards {
     }
 
     /// The tiles of these KPIs, without trend lines, for the pages below the overview.
-    static func tiles(_ report: KPIReport, _ keys: [String], granularity: String) -> String {
+    static func tiles(_ report: KPIReport, _ keys: [String], granularity: Granularity) -> String {
         "<section class=\"tiles\">"
             + keys.compactMap { report[$0] }.map { tile($0, currency: report.currency, trend: [], granularity: granularity) }.joined()
             + "</section>"
     }
 
-    static func tile(_ row: KPIReport.Row, currency: String, trend: [Double?], granularity: String) -> String {
+    static func tile(_ row: KPIReport.Row, currency: String, trend: [Double?], granularity: Granularity) -> String {
         let value = row.value.flatMap(Double.init)
         // The catalog's "ratio" of posts per ambassador is a quotient, not a share: shown as a number.
         var row = row
@@ -96,20 +97,20 @@ public enum Dashboards {
         } else {
             html += "<div class=\"muted\">previous: \(Formatting.value(row.previous.flatMap(Double.init), unit: row.unit, currency: currency))</div>"
         }
-        return html + Charts.sparkline(title: "\(row.name) per \(granularity)", values: trend) + "</article>"
+        return html + Charts.sparkline(title: "\(row.name) per \(granularity.rawValue)", values: trend) + "</article>"
     }
 
     static func programme(_ data: PageData) async throws -> String {
         // Posts per ambassador: how many posting ambassadors posted 1, 2-3, 4-7... times in the period.
         let bins: [(label: String, from: Int)] = [("1", 1), ("2–3", 2), ("4–7", 4), ("8–15", 8), ("16–31", 16), ("32+", 32)]
-        async let leaderboard = data.preview(.ambassadorLeaderboard(rankedBy: "posts"), binning: (.posts, bins.map(\.from)))
+        async let leaderboard = data.preview(.ambassadorLeaderboard(rankedBy: .posts), binning: (.posts, bins.map(\.from)))
         let (report, tables) = try await data.load([.activitySeries(granularity: data.view.granularity)])
         let series = tables[0]
         let (leadersJSON, perBin) = try await leaderboard
         let leaders = PageData.parse(leadersJSON)
         var html = tiles(report, ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"], granularity: data.view.granularity)
         html += Charts.line(
-            title: "Active ambassadors and posts per \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
+            title: "Active ambassadors and posts per \(data.view.granularity.rawValue)", labels: series.map { text($0["bucket"]) },
             series: [
                 Charts.Series(name: "Active ambassadors", values: series.map { number($0["active_ambassadors"]) }, colour: "#1f5fa8"),
                 Charts.Series(name: "Posts", values: series.map { number($0["posts"]) }, colour: "#b3261e"),
@@ -132,8 +133,8 @@ public enum Dashboards {
     }
 
     static func content(_ data: PageData) async throws -> String {
-        async let leaderboard = data.preview(.contentLeaderboard(rankedBy: "shares"))
-        let (report, tables) = try await data.load([.postBreakdown(dimension: "network")])
+        async let leaderboard = data.preview(.contentLeaderboard(rankedBy: .shares))
+        let (report, tables) = try await data.load([.postBreakdown(dimension: .network)])
         let networks = tables[0]
         let leaders = PageData.parse(try await leaderboard.json)
         var html = tiles(report, ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"], granularity: data.view.granularity)
@@ -187,7 +188,7 @@ public enum Dashboards {
         )
         if data.view.filters.team == nil {
             html += Charts.line(
-                title: "Average SSI at the end of each \(data.view.granularity)", labels: series.map { text($0["bucket"]) },
+                title: "Average SSI at the end of each \(data.view.granularity.rawValue)", labels: series.map { text($0["bucket"]) },
                 series: [Charts.Series(name: "Average SSI", values: series.map { number($0["average_total"]) }, colour: "#1f5fa8")],
                 unit: { Formatting.decimal($0, fractionDigits: 0) }
             )
@@ -227,7 +228,7 @@ public enum Dashboards {
         let traffic = tables[0]
         var html = tiles(report, ["advocacy_visits", "advocacy_traffic_share", "emv", "programme_cost", "roi", "advocacy_leads"], granularity: data.view.granularity)
         html += Charts.line(
-            title: "Advocacy share of website visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
+            title: "Advocacy share of website visits per \(data.view.granularity.rawValue)", labels: traffic.map { text($0["bucket"]) },
             series: [Charts.Series(name: "Advocacy share", values: traffic.map { number($0["advocacy_share"]) }, colour: "#1f5fa8")],
             unit: Formatting.percent
         )
@@ -244,7 +245,7 @@ public enum Dashboards {
                 caption: "Return on investment", header: ["EMV", "Won value", "Programme cost", "ROI"],
                 rows: [[money(detail["emv"], report.currency), money(detail["won_value"], report.currency), money(detail["cost"], report.currency),
                         roi.value.flatMap(Double.init).map(Formatting.percent) ?? "n/a"]],
-                csv: "/v1/series/value?\(data.view.periodQuery)&granularity=\(data.view.granularity)&format=csv"
+                csv: "/v1/series/value?\(data.view.periodQuery)&granularity=\(data.view.granularity.rawValue)&format=csv"
             )
         }
         html += comparison(report["advocacy_lead_conversion"], title: "Lead conversion: advocacy against every other channel (95 % intervals)")
@@ -257,7 +258,7 @@ public enum Dashboards {
         let (pipeline, traffic) = (tables[0], tables[1])
         var html = tiles(report, ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"], granularity: data.view.granularity)
         html += Charts.line(
-            title: "Applications and hires sourced by ambassadors per \(data.view.granularity)", labels: pipeline.map { text($0["bucket"]) },
+            title: "Applications and hires sourced by ambassadors per \(data.view.granularity.rawValue)", labels: pipeline.map { text($0["bucket"]) },
             series: [
                 Charts.Series(name: "Applications", values: pipeline.map { number($0["advocacy_applications"]) }, colour: "#1f5fa8"),
                 Charts.Series(name: "Hires", values: pipeline.map { number($0["advocacy_hires"]) }, colour: "#b3261e"),
@@ -272,7 +273,7 @@ public enum Dashboards {
             rows: [[days(detail["median_days_to_hire_advocacy"]), days(detail["median_days_to_hire_others"])]], csv: nil
         )
         html += Charts.line(
-            title: "Careers-portal visits per \(data.view.granularity)", labels: traffic.map { text($0["bucket"]) },
+            title: "Careers-portal visits per \(data.view.granularity.rawValue)", labels: traffic.map { text($0["bucket"]) },
             series: [
                 Charts.Series(name: "All careers visits", values: traffic.map { number($0["careers_visits"]) }, colour: "#4a4a4a"),
                 Charts.Series(name: "From ambassadors", values: traffic.map { number($0["careers_advocacy_visits"]) }, colour: "#1f5fa8"),
@@ -283,7 +284,7 @@ public enum Dashboards {
             caption: "Applications and hires", header: ["Bucket", "Applications", "Advocacy", "Advocacy hires", "Other hires"],
             rows: pipeline.map { [text($0["bucket"]), count($0["applications"]), count($0["advocacy_applications"]), count($0["advocacy_hires"]),
                                   count($0["other_hires"])] },
-            csv: "/v1/series/pipeline?\(data.view.periodQuery)&granularity=\(data.view.granularity)&format=csv"
+            csv: "/v1/series/pipeline?\(data.view.periodQuery)&granularity=\(data.view.granularity.rawValue)&format=csv"
         )
         return html
     }

@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Logging
 import Postgres
+import Vocabulary
 
 /// Loads a realistic, deterministic demo organisation through COPY, in one transaction: the same plan
 /// gives the same rows, and a failed load leaves nothing behind. An existing organisation with the plan's
@@ -86,7 +87,7 @@ struct DemoLoad {
         var token: [String] = []
     }
 
-    static let networks = ["linkedin", "x", "facebook", "instagram", "xing", "other"]
+    static let networks = Network.names
     static let teams: [(team: String, department: String, region: String)] = [
         ("Enterprise Sales", "Sales", "EMEA"), ("SMB Sales", "Sales", "EMEA"), ("Sales Americas", "Sales", "Americas"),
         ("Sales APAC", "Sales", "APAC"), ("Brand", "Marketing", "EMEA"), ("Demand Generation", "Marketing", "Americas"),

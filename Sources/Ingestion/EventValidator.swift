@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Turns one parsed item into a typed `Event`, or the precise reason it cannot be one.
 ///
@@ -12,11 +13,11 @@ public struct EventValidator: Sendable {
         self.futureTolerance = futureTolerance
     }
 
-    public static let networks = ["linkedin", "x", "facebook", "instagram", "xing", "other"]
-    public static let channels = ["employee_advocacy", "paid", "organic", "email", "event", "referral", "other"]
-    public static let leadStages = ["qualified", "won", "lost"]
-    public static let applicationStages = ["screened", "interviewed", "offered", "hired", "rejected"]
-    public static let costCategories = ["licence", "rewards", "time"]
+    static let networks = Network.names
+    static let channels = Channel.names
+    static let leadStages = LeadStage.names
+    static let applicationStages = ApplicationStage.names
+    static let costCategories = CostCategory.names
     static let ssiPillar: ClosedRange<Decimal> = 0...25
     static let percent: ClosedRange<Decimal> = 0...100
     static let money: ClosedRange<Decimal> = 0...9_999_999_999_999_999
@@ -177,7 +178,7 @@ public struct EventValidator: Sendable {
             let channel = try data.required("source_channel") { r, k throws(Rejection) in try r.oneOf(k, Self.channels) }
             let ambassadorID = try data.identifier("ambassador_id")
             let postID = try data.identifier("post_id")
-            if channel != "employee_advocacy", ambassadorID != nil || postID != nil {
+            if channel != Channel.employeeAdvocacy.rawValue, ambassadorID != nil || postID != nil {
                 throw Rejection(
                     .inconsistent, field: "data.ambassador_id",
                     "only an employee_advocacy lead names an ambassador or a post (this one is \(channel))"
@@ -218,7 +219,7 @@ public struct EventValidator: Sendable {
         case .applicationCreated:
             let channel = try data.required("source_channel") { r, k throws(Rejection) in try r.oneOf(k, Self.channels) }
             let ambassadorID = try data.identifier("ambassador_id")
-            if channel != "employee_advocacy", ambassadorID != nil {
+            if channel != Channel.employeeAdvocacy.rawValue, ambassadorID != nil {
                 throw Rejection(
                     .inconsistent, field: "data.ambassador_id",
                     "only an employee_advocacy application names an ambassador (this one is \(channel))"

@@ -4,6 +4,7 @@ import Ingestion
 import Postgres
 import TestSupport
 import Testing
+import Vocabulary
 
 @testable import Computation
 
@@ -12,7 +13,7 @@ import Testing
 @Suite("Rollups")
 struct RollupTests {
     static let endDate = Date(timeIntervalSince1970: 1_782_777_600)  // 2026-06-30
-    static let granularities = ["day", "week", "month"]
+    static let granularities = Granularity.names
 
     /// A demo organisation with generated data (its days queued by the triggers, not yet maintained).
     func demo(_ pool: ConnectionPool, seed: UInt64, facts: Int = 20_000) async throws -> UUID {

@@ -23,8 +23,13 @@ struct SSIAnalyticsTests {
         )
     }
 
+    /// A JSON object; anything else is a test failure (and answers an empty object).
     func json(_ text: String) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            Issue.record("not a JSON object: \(text.prefix(300))")
+            return [:]
+        }
+        return object
     }
 
     @Test("seed 000's snapshot, seed 001's bands, the leaderboard with ties and the most improved")

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// The dashboards in the browser: `/sign-in` with an organisation key, which a session cookie then carries
 /// (HttpOnly, SameSite=Strict, Secure behind TLS), `/dashboard/{page}` rendered on the server, `/sign-out`.
@@ -89,22 +90,18 @@ struct DashboardController {
         let query = request.uri.queryParameters
         func given(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         do {
-            let named = given("period") ?? (given("from") == nil && given("to") == nil ? "last_30_days" : nil)
+            let named = given("period") ?? (given("from") == nil && given("to") == nil ? NamedPeriod.last30Days.rawValue : nil)
             let period = try await Period.resolve(
                 name: named, from: named == nil ? given("from") : nil, to: named == nil ? given("to") : nil,
                 organization: identity.organization, pool: pool
             )
-            let granularity = given("granularity") ?? "week"
-            guard ["day", "week", "month"].contains(granularity) else {
-                throw PeriodError(parameter: "granularity", message: "granularity must be day, week or month")
+            guard let granularity = Granularity(rawValue: given("granularity") ?? Granularity.week.rawValue) else {
+                throw PeriodError(parameter: "granularity", message: "granularity must be \(Granularity.listed)")
             }
             var filters = KPIFilters()
-            let allowed = Set(page.filters)
-            if allowed.contains("team") { filters.team = given("team") }
-            if allowed.contains("department") { filters.department = given("department") }
-            if allowed.contains("region") { filters.region = given("region") }
-            if allowed.contains("network") { filters.network = given("network")?.lowercased() }
-            if allowed.contains("campaign") { filters.campaign = given("campaign") }
+            for dimension in page.filters {
+                filters[dimension] = dimension == .network ? given(dimension.rawValue)?.lowercased() : given(dimension.rawValue)
+            }
             let view = DashboardView(page: page, period: period, periodName: named, granularity: granularity, filters: filters,
                                      pages: pages, keyName: identity.scopes.map(\.rawValue).sorted().joined(separator: ", ") + " key")
             let hrOnly = !identity.has(anyOf: [.marketing])

@@ -3,6 +3,7 @@ import Computation
 import Foundation
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// `GET /v1/kpis`: every KPI for a period with the previous period and the change; `GET /v1/kpis/{family}`:
 /// one family's KPIs with its time series and, for the posting families, a breakdown; `GET /v1/kpis/catalog`:
@@ -21,21 +22,20 @@ struct KPIController {
     /// A family of the catalog: the series that shows it over time, who may read it, and whether its facts
     /// are posts (which a breakdown by team, department, region, network or campaign splits).
     struct Family: Sendable {
-        let series: @Sendable (String) -> KPITable.Kind
+        let series: @Sendable (Granularity) -> KPITable.Kind
         let scopes: [Scope]
         let posts: Bool
 
-        static let all: [String: Family] = [
-            "programme": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
-            "content": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
-            "ambassadors": Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true),
-            "reach": Family(series: { .valueSeries(granularity: $0) }, scopes: [.marketing], posts: true),
-            "ssi": Family(series: { .ssiSeries(granularity: $0) }, scopes: [.marketing], posts: false),
-            "traffic": Family(series: { .trafficSeries(granularity: $0) }, scopes: [.marketing], posts: false),
-            "emv": Family(series: { .valueSeries(granularity: $0) }, scopes: [.marketing], posts: true),
-            "leads": Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing], posts: false),
-            "candidates": Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing, .hr], posts: false),
-        ]
+        static func of(_ family: KPIFamily) -> Family {
+            switch family {
+            case .programme, .content, .ambassadors: Family(series: { .activitySeries(granularity: $0) }, scopes: [.marketing], posts: true)
+            case .reach, .emv: Family(series: { .valueSeries(granularity: $0) }, scopes: [.marketing], posts: true)
+            case .ssi: Family(series: { .ssiSeries(granularity: $0) }, scopes: [.marketing], posts: false)
+            case .traffic: Family(series: { .trafficSeries(granularity: $0) }, scopes: [.marketing], posts: false)
+            case .leads: Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing], posts: false)
+            case .candidates: Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing, .hr], posts: false)
+            }
+        }
     }
 
     enum Format {
@@ -85,7 +85,7 @@ struct KPIController {
         let period = try await Self.period(of: request, organization: organization, pool: pool)
         var report = try await KPIReport.load(organization: organization, period: period, pool: pool)
         // HR reads the candidate KPIs (careers traffic included), not marketing's.
-        if !identity.has(anyOf: [.marketing]) { report = report.only(families: ["candidates"]) }
+        if !identity.has(anyOf: [.marketing]) { report = report.only(families: [.candidates]) }
         return Self.respond(format, body: format == .json ? report.json() : report.csv(), fileName: "kpis-\(period.from)-\(period.to)")
     }
 
@@ -93,25 +93,24 @@ struct KPIController {
     /// filters it takes, and with `by`, the posting results broken down. CSV: the series.
     @Sendable func family(_ request: Request, context: AppRequestContext) async throws -> Response {
         let name = try context.parameters.require("family")
-        guard let family = Family.all[name] else {
+        guard let familyName = KPIFamily(rawValue: name) else {
             throw APIError(
                 status: .notFound, code: "unknown_family",
-                message: "no KPI family \"\(name)\"; families: \(Family.all.keys.sorted().joined(separator: ", "))"
+                message: "no KPI family \"\(name)\"; families: \(KPIFamily.names.sorted().joined(separator: ", "))"
             )
         }
+        let family = Family.of(familyName)
         let organization = try context.require(anyOf: family.scopes).organization
         let query = request.uri.queryParameters
         let format = try Self.format(of: request)
-        let series = family.series(try ListsController.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+        let series = family.series(try ListsController.choice(query, "granularity", default: Granularity.week))
         let filters = try ListsController.filters(query)
         if !series.usesFilters, let given = filters.given.first {
-            throw APIError.badParameter(given, "the \(name) series is organisation-wide: \(given) does not apply to it")
+            throw APIError.badParameter(given.rawValue, "the \(name) series is organisation-wide: \(given.rawValue) does not apply to it")
         }
         let breakdown = try query["by"].map { _ in
             guard family.posts else { throw APIError.badParameter("by", "the \(name) family has no breakdown") }
-            return KPITable.Kind.postBreakdown(
-                dimension: try ListsController.choice(query, "by", ["team", "department", "region", "network", "campaign"], default: "team")
-            )
+            return KPITable.Kind.postBreakdown(dimension: try ListsController.choice(query, "by", default: BreakdownDimension.team))
         }
         let period = try await Self.period(of: request, organization: organization, pool: pool)
         let fileName = "\(name)-\(period.from)-\(period.to)"
@@ -121,7 +120,7 @@ struct KPIController {
         }
         // One refresh of the rollups for the report, the series and the breakdown.
         try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
-        let report = try await KPIReport.load(organization: organization, period: period, pool: pool, refresh: false).only(families: [name])
+        let report = try await KPIReport.load(organization: organization, period: period, pool: pool, refresh: false).only(families: [familyName])
         var body = String(report.json().dropLast())
         body += ",\"family\":\"\(name)\",\"granularity\":\"\(series.choice)\",\"series\":"
         body += try await KPITable.json(series, organization: organization, period: period, filters: filters, pool: pool, refresh: false)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Ingestion
 import Postgres
+import Vocabulary
 
 /// `GET /v1/links`: the tracked URL an ambassador shares for a content item on a network (see `TrackedLink`).
 struct LinksController {
@@ -46,8 +47,8 @@ struct LinksController {
         let ambassadorID = try required("ambassador_id")
         let contentID = try required("content_id")
         let network = try required("network").lowercased()
-        guard EventValidator.networks.contains(network) else {
-            throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
+        guard Network(rawValue: network) != nil else {
+            throw APIError.badParameter("network", "network must be one of \(Network.names.joined(separator: ", "))")
         }
         let link: TrackedLink
         switch try await TrackedLinks.issue(

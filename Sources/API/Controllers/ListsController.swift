@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Ingestion
 import Postgres
+import Vocabulary
 
 /// Leaderboards and time series for a period, with the dashboard filters, as JSON or CSV:
 /// `GET /v1/leaderboards/ambassadors`, `GET /v1/leaderboards/content`, `GET /v1/series/activity`,
@@ -17,37 +18,37 @@ struct ListsController {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("leaderboards/ambassadors") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "ambassador-leaderboard") { query in
-                .ambassadorLeaderboard(rankedBy: try Self.choice(query, "by", ["posts", "engagement"], default: "posts"))
+                .ambassadorLeaderboard(rankedBy: try Self.choice(query, "by", default: AmbassadorRanking.posts))
             }
         }
         routes.get("leaderboards/content") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "content-leaderboard") { query in
-                .contentLeaderboard(rankedBy: try Self.choice(query, "by", ["shares", "engagement_rate"], default: "shares"))
+                .contentLeaderboard(rankedBy: try Self.choice(query, "by", default: ContentRanking.shares))
             }
         }
         routes.get("series/activity") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "activity") { query in
-                .activitySeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+                .activitySeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
             }
         }
         routes.get("series/traffic") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "traffic") { query in
-                .trafficSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+                .trafficSeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
             }
         }
         routes.get("series/pipeline") { request, context in
             try await answer(request, context, scopes: [.marketing, .hr], name: "pipeline") { query in
-                .pipelineSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+                .pipelineSeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
             }
         }
         routes.get("series/value") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "value") { query in
-                .valueSeries(granularity: try Self.choice(query, "granularity", ["day", "week", "month"], default: "week"))
+                .valueSeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
             }
         }
         routes.get("breakdowns/posts") { request, context in
             try await answer(request, context, scopes: [.marketing], name: "post-breakdown") { query in
-                .postBreakdown(dimension: try Self.choice(query, "by", ["team", "department", "region", "network", "campaign"], default: "team"))
+                .postBreakdown(dimension: try Self.choice(query, "by", default: BreakdownDimension.team))
             }
         }
         // Candidate-level rows: HR and admin only; marketing sees hiring as aggregates.
@@ -57,18 +58,21 @@ struct ListsController {
         return routes
     }
 
-    static func choice(_ query: Parameters, _ name: String, _ allowed: [String], default value: String) throws -> String {
+    /// The value of parameter `name`, one of `Choice`'s cases; 400 naming the accepted ones otherwise.
+    static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ query: Parameters, _ name: String, default value: Choice
+    ) throws -> Choice where Choice.RawValue == String {
         guard let given = query[Substring(name)].map(String.init) else { return value }
-        guard allowed.contains(given) else {
-            throw APIError.badParameter(name, "\(name) must be one of \(allowed.joined(separator: ", ")), not \"\(given)\"")
+        guard let choice = Choice(rawValue: given) else {
+            throw APIError.badParameter(name, "\(name) must be one of \(Choice.names.joined(separator: ", ")), not \"\(given)\"")
         }
-        return given
+        return choice
     }
 
     static func filters(_ query: Parameters) throws -> KPIFilters {
         let network = query["network"].map { String($0).lowercased() }
-        if let network, !EventValidator.networks.contains(network) {
-            throw APIError.badParameter("network", "network must be one of \(EventValidator.networks.joined(separator: ", "))")
+        if let network, Network(rawValue: network) == nil {
+            throw APIError.badParameter("network", "network must be one of \(Network.names.joined(separator: ", "))")
         }
         return KPIFilters(
             team: query["team"].map(String.init), department: query["department"].map(String.init),

@@ -5,17 +5,17 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Postgres
-import TestSupport
+import Testing
 
 /// Builds the real application on the test database, with an organisation of the test's own.
-struct TestApp {
-    let slug: String
-    let organization: UUID
-    var settings: AppSettings
+public struct TestApp: Sendable {
+    public let slug: String
+    public let organization: UUID
+    public var settings: AppSettings
     /// A key with every scope.
-    let key: String
+    public let key: String
 
-    static func make(limits: AppSettings.Limits? = nil) async throws -> TestApp {
+    public static func make(limits: AppSettings.Limits? = nil) async throws -> TestApp {
         let url = try await TestDatabase.url
         let slug = "api-\(UUID().uuidString.lowercased().prefix(12))"
         let admin = try PostgresConnection.connect(.init(conninfo: url))
@@ -34,25 +34,30 @@ struct TestApp {
     }
 
     /// Runs `body` against the application's router (no socket).
-    func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    public func test<Value: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         try await buildApplication(settings).test(.router, body)
     }
 
-    var headers: HTTPFields { headers(key: key) }
+    public var headers: HTTPFields { headers(key: key) }
 
-    var ndjsonHeaders: HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/x-ndjson"] }
+    public var ndjsonHeaders: HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/x-ndjson"] }
 
-    func headers(key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
+    public func headers(key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
 
     /// A key of this organisation with only `scopes`.
-    func key(_ scopes: Set<Scope>, expiresAt: Date? = nil) throws -> String {
+    public func key(_ scopes: Set<Scope>, expiresAt: Date? = nil) throws -> String {
         let admin = try PostgresConnection.connect(.init(conninfo: settings.database.connection.conninfo))
         return try APIKeys.create(organization: organization, name: "scoped", scopes: scopes, expiresAt: expiresAt, actor: nil, on: admin).key
     }
 }
 
 extension TestResponse {
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    /// The body as a JSON object; a body that is not one is a test failure (and answers an empty object).
+    public var json: [String: Any] {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] else {
+            Issue.record("not a JSON object: \(String(buffer: body).prefix(300))")
+            return [:]
+        }
+        return object
     }
 }
