@@ -36,8 +36,16 @@ extension JSONEncoder {
 }
 
 extension Response {
-    /// A 200 with a JSON body already written (by PostgreSQL or by hand).
+    /// A 200 with a JSON body written by hand (the batch answer of `POST /v1/events`, where it pays).
     static func json(_ text: String) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A 200 with `value` as JSON: the one place typed answers are encoded.
+    static func encoded(_ value: some Encodable) throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder.api.encode(value)))
+        )
     }
 }

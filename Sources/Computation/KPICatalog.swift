@@ -8,24 +8,35 @@ public struct KPICatalog: Sendable {
         public let name: String
         public let unit: String
         public let formula: String
-        public let facts: [String]
+        public internal(set) var facts: [String]
     }
 
     public let entries: [Entry]
 
     public static func load(pool: ConnectionPool) async throws -> KPICatalog {
+        // One row per KPI and fact, in the catalog's order: the facts arrive as values, not as an array's text.
         let rows = try await pool.query(
-            "SELECT key, family, name, unit, formula, array_to_json(facts)::text AS facts FROM kpi.catalog ORDER BY ordinal"
+            """
+            SELECT c.key, c.family, c.name, c.unit, c.formula, f.fact
+            FROM kpi.catalog AS c
+            LEFT JOIN LATERAL unnest(c.facts) WITH ORDINALITY AS f (fact, position) ON true
+            ORDER BY c.ordinal, f.position
+            """
         )
-        return KPICatalog(entries: try rows.map { row in
-            let facts = try row.decode(String.self, "facts")
-            return Entry(
-                key: try row.decode(String.self, "key"), family: try row.decode(String.self, "family"),
-                name: try row.decode(String.self, "name"), unit: try row.decode(String.self, "unit"),
-                formula: try row.decode(String.self, "formula"),
-                facts: facts.dropFirst().dropLast().split(separator: ",").map { String($0.dropFirst().dropLast()) }
-            )
-        })
+        var entries: [Entry] = []
+        for row in rows {
+            let key = try row.decode(String.self, "key")
+            if entries.last?.key != key {
+                entries.append(
+                    Entry(
+                        key: key, family: try row.decode(String.self, "family"), name: try row.decode(String.self, "name"),
+                        unit: try row.decode(String.self, "unit"), formula: try row.decode(String.self, "formula"), facts: []
+                    )
+                )
+            }
+            if let fact = try row.decode(String?.self, "fact") { entries[entries.count - 1].facts.append(fact) }
+        }
+        return KPICatalog(entries: entries)
     }
 
     public func csv() -> String {

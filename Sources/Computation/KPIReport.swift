@@ -4,9 +4,10 @@ import Vocabulary
 
 /// Every KPI for a period and the period before, as `kpi.summary_with_previous` computes them.
 ///
-/// Numbers stay as PostgreSQL's exact decimal text from the database to the JSON or CSV answer.
-public struct KPIReport: Sendable {
-    public struct Row: Sendable {
+/// Numbers are kept as PostgreSQL's exact decimal text (the CSV answer shows them so) and answered in JSON
+/// as exact decimal numbers.
+public struct KPIReport: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
         public let key: String
         public let family: String
         public let name: String
@@ -16,13 +17,30 @@ public struct KPIReport: Sendable {
         public let change: String?
         public let changeRatio: String?
         public let reason: String?
-        /// The KPI's parts (numerator, denominator, intervals...), as JSON text.
-        public let detailJSON: String
+        /// The KPI's parts (numerator, denominator, intervals...).
+        public let detail: Value
 
         /// The same row shown in another unit.
         public func withUnit(_ unit: String) -> Row {
             Row(key: key, family: family, name: name, unit: unit, value: value, previous: previous, change: change,
-                changeRatio: changeRatio, reason: reason, detailJSON: detailJSON)
+                changeRatio: changeRatio, reason: reason, detail: detail)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case key, family, name, unit, value, previous, change, changeRatio = "change_ratio", reason, detail
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(key, forKey: .key)
+            try container.encode(family, forKey: .family)
+            try container.encode(name, forKey: .name)
+            try container.encode(unit, forKey: .unit)
+            for (text, codingKey) in [(value, CodingKeys.value), (previous, .previous), (change, .change), (changeRatio, .changeRatio)] {
+                try container.encode(text.flatMap { Decimal(string: $0) }, forKey: codingKey)
+            }
+            try container.encode(reason, forKey: .reason)
+            try container.encode(detail, forKey: .detail)
         }
     }
 
@@ -63,7 +81,7 @@ public struct KPIReport: Sendable {
                         unit: try row.decode(String.self, "unit"), value: try row.decode(String?.self, "value"),
                         previous: try row.decode(String?.self, "previous"), change: try row.decode(String?.self, "change"),
                         changeRatio: try row.decode(String?.self, "change_ratio"), reason: try row.decode(String?.self, "reason"),
-                        detailJSON: try row.decode(String.self, "detail")
+                        detail: try Value.parsing(json: try row.decode(String.self, "detail"))
                     )
                 }
             )
@@ -78,18 +96,8 @@ public struct KPIReport: Sendable {
                   rows: rows.filter { KPIFamily(rawValue: $0.family).map(families.contains) ?? false })
     }
 
-    /// `{"period": {...}, "previous_period": {...}, "time_zone": ..., "currency": ..., "kpis": [...]}`.
-    public func json() -> String {
-        var out = "{\"period\":{\"from\":\"\(period.from)\",\"to\":\"\(period.to)\"},"
-        out += "\"previous_period\":{\"from\":\"\(previousPeriod.from)\",\"to\":\"\(previousPeriod.to)\"},"
-        out += "\"time_zone\":\(JSONText.string(timeZone)),\"currency\":\(JSONText.string(currency)),\"kpis\":["
-        out += rows.map { row in
-            "{\"key\":\(JSONText.string(row.key)),\"family\":\(JSONText.string(row.family)),\"name\":\(JSONText.string(row.name)),\"unit\":\(JSONText.string(row.unit)),"
-                + "\"value\":\(row.value ?? "null"),\"previous\":\(row.previous ?? "null"),\"change\":\(row.change ?? "null"),"
-                + "\"change_ratio\":\(row.changeRatio ?? "null"),\"reason\":\(row.reason.map(JSONText.string) ?? "null"),"
-                + "\"detail\":\(row.detailJSON)}"
-        }.joined(separator: ",")
-        return out + "]}"
+    enum CodingKeys: String, CodingKey {
+        case period, previousPeriod = "previous_period", timeZone = "time_zone", currency, rows = "kpis"
     }
 
     /// One line per KPI, for spreadsheets.
@@ -101,25 +109,6 @@ public struct KPIReport: Sendable {
                  row.reason ?? "", period.from, period.to]
             }
         )
-    }
-}
-
-/// JSON string literals.
-enum JSONText {
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

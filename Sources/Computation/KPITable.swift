@@ -110,30 +110,32 @@ public enum KPITable {
         [organization, period.from, period.to] + (kind.usesChoice ? [kind.choice] : []) + (kind.usesFilters ? filters.parameters : [])
     }
 
-    public static func json(
+    /// Every row the kind's function answers for the period and filters.
+    /// - Parameter refresh: recompute the queued rollup days first (false when the caller just did).
+    public static func rows(
         _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool, refresh: Bool = true
-    ) async throws -> String {
+    ) async throws -> [Record] {
         if refresh { try await Rollups.refresh(organization: organization, through: period.to, pool: pool) }
-        return try await pool.tenantQuery(
-            organization, "SELECT coalesce(json_agg(t), '[]')::text FROM \(kind.call) AS t", parameters(kind, organization, period, filters)
-        )[0].decode(String.self, at: 0)
+        return try Record.rows(
+            of: try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
+        )
     }
 
-    /// The first `rows` rows of a long list as JSON, and how its rows spread over bins of one count column
+    /// The first `rows` rows of a long list, and how its rows spread over bins of one count column
     /// (`bins[i]`: rows with a value in [bounds[i], bounds[i + 1]), the last bin open): what a page shows of a
     /// leaderboard, from the same function as the API's answer, without carrying every row.
     public static func preview(
         _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, rows: Int,
         binning: (column: BinnedColumn, bounds: [Int])? = nil, pool: ConnectionPool
-    ) async throws -> (json: String, bins: [Int]) {
+    ) async throws -> (rows: [Record], bins: [Int]) {
         var parameters = parameters(kind, organization, period, filters) + [rows]
         let limit = "$\(parameters.count)"
-        var bins = "NULL::text"
+        var binCounts = "'[]'::json"
         if let (column, bounds) = binning {
             parameters.append(bounds)
             let thresholds = "$\(parameters.count)::int[]"
-            bins = """
-                (SELECT string_agg(coalesce(c.rows, 0)::text, ',' ORDER BY b)
+            binCounts = """
+                (SELECT json_agg(coalesce(c.rows, 0) ORDER BY b)
                  FROM generate_series(1, cardinality(\(thresholds))) AS b
                  LEFT JOIN (SELECT width_bucket(l.\(column.rawValue), \(thresholds)) AS bin, count(*) AS rows
                             FROM listed AS l GROUP BY 1) AS c ON c.bin = b)
@@ -143,11 +145,21 @@ public enum KPITable {
             organization,
             """
             WITH listed AS MATERIALIZED (SELECT * FROM \(kind.call))
-            SELECT (SELECT coalesce(json_agg(t), '[]') FROM (SELECT * FROM listed LIMIT \(limit)) AS t)::text, \(bins)
+            SELECT (SELECT coalesce(json_agg(t), '[]') FROM (SELECT * FROM listed LIMIT \(limit)) AS t)::text AS rows,
+                   coalesce(\(binCounts), '[]')::text AS bins
             """,
             parameters
         )[0]
-        return (try result.decode(String.self, at: 0), try result.decode(String?.self, at: 1)?.split(separator: ",").compactMap { Int($0) } ?? [])
+        // Both are JSON that PostgreSQL made in one pass over the list: parsed, never cut up as text.
+        let listed = try Value.parsing(json: try result.decode(String.self, "rows"))
+        guard case .array(let objects) = listed else { return ([], []) }
+        let rows = objects.compactMap { object -> Record? in
+            guard case .object(let members) = object else { return nil }
+            let columns = members.keys.sorted()
+            return Record(columns: columns, values: columns.map { members[$0] ?? .null })
+        }
+        let bins = try JSONDecoder().decode([Int].self, from: Data(try result.decode(String.self, "bins").utf8))
+        return (rows, bins)
     }
 
     /// The count columns a preview can bin (spliced into SQL: a closed list).

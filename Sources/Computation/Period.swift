@@ -3,7 +3,7 @@ import Postgres
 import Vocabulary
 
 /// A reporting period: calendar days from `from` to `to`, both included, in the organisation's time zone.
-public struct Period: Sendable, Equatable {
+public struct Period: Sendable, Equatable, Encodable {
     /// `YYYY-MM-DD`.
     public let from: String
     public let to: String

@@ -1,54 +1,72 @@
 import Foundation
 import Postgres
 
-/// The SSI views (`kpi.ssi_*` in `SQL/definitions/functions/kpi`), shaped for the API: PostgreSQL builds the
-/// JSON, so the numbers are exactly the ones a BI tool reads from the same functions. They read the SSI spans
-/// of the rollups (`rollup.ssi_spans`): each read first recomputes the queued days up to its date.
+/// The SSI views (`kpi.ssi_*` in `SQL/definitions/functions/kpi`), shaped for the API: the numbers are exactly
+/// the ones a BI tool reads from the same functions. They read the SSI spans of the rollups
+/// (`rollup.ssi_spans`): each read first recomputes the queued days up to its date.
 public enum SSIAnalytics {
+    /// Everything the SSI page and `GET /v1/ssi` show at a date.
+    public struct Overview: Sendable, Encodable {
+        public let date: String
+        public let team: String?
+        /// Averages at the date, with the weekly and monthly change; nil when the database answered no row.
+        public let summary: Record?
+        public let bands: [Record]
+        /// The first 50.
+        public let leaderboard: [Record]
+        /// The first 20, over [mostImprovedSince, date].
+        public let mostImproved: [Record]
+        public let goals: [Record]
+        public let mostImprovedSince: String
+
+        enum CodingKeys: String, CodingKey {
+            case date, team, summary, bands, leaderboard, mostImproved = "most_improved", goals, mostImprovedSince = "most_improved_since"
+        }
+    }
+
     /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`: five reads run
-    /// concurrently, each answering its part's JSON.
+    /// concurrently.
     public static func overview(
         organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool, refresh: Bool = true
-    ) async throws -> String {
+    ) async throws -> Overview {
         if refresh { try await Rollups.refresh(organization: organization, through: date, pool: pool) }
         let base: [(any PostgresEncodable)?] = [organization, date, team]
         let parts: [(name: String, sql: String, parameters: [(any PostgresEncodable)?])] = [
-            ("summary", "SELECT row_to_json(s) FROM kpi.ssi_summary($1, $2::date, $3) AS s", base),
-            ("bands", "SELECT coalesce(json_agg(b), '[]') FROM kpi.ssi_band_distribution($1, $2::date, $3) AS b", base),
-            ("leaderboard", "SELECT coalesce(json_agg(l), '[]') FROM (SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50) AS l", base),
-            ("most_improved", """
-                SELECT coalesce(json_agg(m), '[]') FROM (SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20) AS m
-                """, base + [improvedSince]),
+            ("summary", "SELECT * FROM kpi.ssi_summary($1, $2::date, $3)", base),
+            ("bands", "SELECT * FROM kpi.ssi_band_distribution($1, $2::date, $3)", base),
+            ("leaderboard", "SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3) LIMIT 50", base),
+            ("most_improved", "SELECT * FROM kpi.ssi_most_improved($1, $4::date, $2::date, $3) LIMIT 20", base + [improvedSince]),
             ("goals", """
-                SELECT coalesce(json_agg(g), '[]')
+                SELECT g.*
                 FROM kpi.ssi_goal_progress($1, $2::date) AS g
                 WHERE $3::text IS NULL OR EXISTS (
                     SELECT 1 FROM core.ambassadors AS a
                     WHERE a.organization_id = $1 AND a.ambassador_id = g.ambassador_id AND a.team = $3)
                 """, base),
         ]
-        let answers = try await withThrowingTaskGroup(of: (String, String).self) { group in
+        let answers = try await withThrowingTaskGroup(of: (String, [Record]).self) { group in
             for part in parts {
                 group.addTask {
-                    let row = try await pool.tenantQuery(organization, "SELECT (\(part.sql))::text", part.parameters)[0]
-                    return (part.name, try row.decode(String?.self, at: 0) ?? "null")
+                    (part.name, try Record.rows(of: try await pool.tenantQuery(organization, part.sql, part.parameters)))
                 }
             }
-            var answers: [String: String] = [:]
-            for try await (name, json) in group { answers[name] = json }
+            var answers: [String: [Record]] = [:]
+            for try await (name, rows) in group { answers[name] = rows }
             return answers
         }
-        var out = "{\"date\":\(JSONText.string(date)),\"team\":\(team.map(JSONText.string) ?? "null")"
-        for part in parts { out += ",\(JSONText.string(part.name)):\(answers[part.name] ?? "null")" }
-        return out + ",\"most_improved_since\":\(JSONText.string(improvedSince))}"
+        return Overview(
+            date: date, team: team, summary: answers["summary"]?.first, bands: answers["bands"] ?? [],
+            leaderboard: answers["leaderboard"] ?? [], mostImproved: answers["most_improved"] ?? [], goals: answers["goals"] ?? [],
+            mostImprovedSince: improvedSince
+        )
     }
 
-    /// The leaderboard at `date` as a JSON array.
-    public static func leaderboardJSON(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
+    /// The leaderboard at `date`: every ambassador with a snapshot.
+    public static func leaderboard(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> [Record] {
         try await Rollups.refresh(organization: organization, through: date, pool: pool)
-        return try await pool.tenantQuery(
-            organization, "SELECT coalesce(json_agg(l), '[]')::text FROM kpi.ssi_leaderboard($1, $2::date, $3) AS l", [organization, date, team]
-        )[0].decode(String.self, at: 0)
+        return try Record.rows(
+            of: try await pool.tenantQuery(organization, "SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3)", [organization, date, team])
+        )
     }
 
     /// The leaderboard at `date` as CSV.

@@ -3,8 +3,8 @@ import Foundation
 import Postgres
 import Vocabulary
 
-/// Each page, rendered from the same answers as the API (the JSON of `KPIReport`, `KPITable` and
-/// `SSIAnalytics`), so that a page and the API never disagree.
+/// Each page, rendered from the same answers as the API (`KPIReport`, `KPITable` and `SSIAnalytics`, read
+/// field by field), so that a page and the API never disagree.
 public enum Dashboards {
     /// The page of `view` as HTML; `hrOnly` keys see the candidate KPIs only.
     public static func render(_ view: DashboardView, organization: UUID, hrOnly: Bool, pool: ConnectionPool) async throws -> String {
@@ -26,7 +26,7 @@ public enum Dashboards {
 
     public static func message(title: String, text: String) -> String { Layout.message(title: title, text: text) }
 
-    /// The twelve KPIs of ../shared/KPIS.md as tiles, each with the series column that draws its trend.
+    /// The twelve KPIs of docs/KPIS.md as tiles, each with the series column that draws its trend.
     static let headline: [(key: String, series: String, column: String, per: String?)] = [
         ("active_ambassadors", "activity", "active_ambassadors", nil),
         ("content_shares", "activity", "posts", nil),
@@ -106,8 +106,7 @@ public enum Dashboards {
         async let leaderboard = data.preview(.ambassadorLeaderboard(rankedBy: .posts), binning: (.posts, bins.map(\.from)))
         let (report, tables) = try await data.load([.activitySeries(granularity: data.view.granularity)])
         let series = tables[0]
-        let (leadersJSON, perBin) = try await leaderboard
-        let leaders = PageData.parse(leadersJSON)
+        let (leaders, perBin) = try await leaderboard
         var html = tiles(report, ["active_ambassadors", "adoption_rate", "posts_per_active_ambassador", "return_per_active_ambassador"], granularity: data.view.granularity)
         html += Charts.line(
             title: "Active ambassadors and posts per \(data.view.granularity.rawValue)", labels: series.map { text($0["bucket"]) },
@@ -136,12 +135,12 @@ public enum Dashboards {
         async let leaderboard = data.preview(.contentLeaderboard(rankedBy: .shares))
         let (report, tables) = try await data.load([.postBreakdown(dimension: .network)])
         let networks = tables[0]
-        let leaders = PageData.parse(try await leaderboard.json)
+        let leaders = try await leaderboard.rows
         var html = tiles(report, ["content_shares", "engagement_rate", "impressions", "members_reached", "potential_reach"], granularity: data.view.granularity)
         html += Layout.table(
             caption: "Most shared content", header: ["Rank", "Content", "Campaign", "Shares", "Impressions", "Engagements", "Engagement rate"],
             rows: leaders.map { row in
-                [text(row["rank"]), text(row["title"] ?? row["content_id"]), text(row["campaign"]), count(row["shares"]),
+                [text(row["rank"]), text(present(row["title"]) ?? row["content_id"]), text(row["campaign"]), count(row["shares"]),
                  count(row["impressions"]), count(row["engagements"]), percent(row["engagement_rate"])]
             },
             csv: "/v1/leaderboards/content?\(data.view.query)&format=csv"
@@ -168,14 +167,14 @@ public enum Dashboards {
         )
         // The organisation's series only: a team's SSI has no rollup series.
         let series = data.view.filters.team == nil ? try await data.tables([.ssiSeries(granularity: data.view.granularity)])[0] : []
-        let overview = object(try await analytics)
-        let summary = overview["summary"] as? [String: Any] ?? [:]
+        let overview = try await analytics
+        let summary = overview.summary
         var html = "<section class=\"tiles\">"
         for (label, key, isRatio) in [("Average SSI", "average_total", false), ("Share above 75", "share_above_75", true),
                                       ("Weekly change", "weekly_change", false), ("Monthly change", "monthly_change", false),
                                       ("Average industry rank (top %)", "average_industry_rank_top_pct", false),
                                       ("Average network rank (top %)", "average_network_rank_top_pct", false)] {
-            let value = number(summary[key])
+            let value = number(summary?[key])
             html += "<article class=\"tile\" data-kpi=\"ssi.\(key)\"><h2>\(label)</h2><div class=\"value\">"
             html += value.map { isRatio ? Formatting.percent($0) : Formatting.decimal($0, fractionDigits: 2) } ?? "n/a"
             html += "</div></article>"
@@ -184,7 +183,7 @@ public enum Dashboards {
         let pillars = ["average_brand": "Brand", "average_people": "People", "average_insights": "Insights", "average_relationships": "Relationships"]
         html += Charts.bars(
             title: "Average of each pillar (out of 25)", labels: pillars.keys.sorted().map { pillars[$0] ?? $0 },
-            values: pillars.keys.sorted().map { number(summary[$0]) ?? 0 }, unit: { Formatting.decimal($0, fractionDigits: 2) }
+            values: pillars.keys.sorted().map { number(summary?[$0]) ?? 0 }, unit: { Formatting.decimal($0, fractionDigits: 2) }
         )
         if data.view.filters.team == nil {
             html += Charts.line(
@@ -193,27 +192,27 @@ public enum Dashboards {
                 unit: { Formatting.decimal($0, fractionDigits: 0) }
             )
         }
-        let bands = overview["bands"] as? [[String: Any]] ?? []
+        let bands = overview.bands
         html += Charts.bars(title: "Ambassadors per SSI band", labels: bands.map { text($0["band"]) },
                             values: bands.map { number($0["ambassadors"]) ?? 0 }, unit: Formatting.count)
         html += Layout.table(
             caption: "SSI bands", header: ["Band", "Ambassadors", "Share", "Relative post reach"],
             rows: bands.map { [text($0["band"]), count($0["ambassadors"]), percent($0["share"]), percent($0["relative_reach"])] }, csv: nil
         )
-        let leaderboard = overview["leaderboard"] as? [[String: Any]] ?? []
+        let leaderboard = overview.leaderboard
         let teamQuery = data.view.filters.team.map { "&team=\(DashboardView.encode($0))" } ?? ""
         html += Layout.table(
             caption: "SSI leaderboard", header: ["Rank", "Ambassador", "Team", "SSI", "Snapshot"],
             rows: leaderboard.prefix(20).map { [text($0["rank"]), text($0["ambassador_id"]), text($0["team"]), score($0["total_score"]), text($0["snapshot_date"])] },
             csv: "/v1/ssi/leaderboard?date=\(data.view.period.to)\(teamQuery)&format=csv"
         )
-        let improved = overview["most_improved"] as? [[String: Any]] ?? []
+        let improved = overview.mostImproved
         html += Layout.table(
             caption: "Most improved since \(data.view.period.from)", header: ["Rank", "Ambassador", "Team", "From", "To", "Gain"],
             rows: improved.map { [text($0["rank"]), text($0["ambassador_id"]), text($0["team"]), score($0["score_from"]), score($0["score_to"]), score($0["gain"])] },
             csv: nil
         )
-        let goals = overview["goals"] as? [[String: Any]] ?? []
+        let goals = overview.goals
         html += Layout.table(
             caption: "Goals", header: ["Ambassador", "Target", "By", "Current", "Progress", "Projected date"],
             rows: goals.map { [text($0["ambassador_id"]), score($0["target_score"]), text($0["target_date"]), score($0["current_score"]),
@@ -232,7 +231,7 @@ public enum Dashboards {
             series: [Charts.Series(name: "Advocacy share", values: traffic.map { number($0["advocacy_share"]) }, colour: "#1f5fa8")],
             unit: Formatting.percent
         )
-        if let emv = report["emv"], let detail = object(emv.detailJSON) as [String: Any]? {
+        if let detail = report["emv"]?.detail {
             html += Charts.bars(
                 title: "EMV by part", labels: ["Impressions", "Clicks", "Engagements"],
                 values: ["impressions", "clicks", "engagements"].map { number(detail[$0]) ?? 0 },
@@ -240,7 +239,7 @@ public enum Dashboards {
             )
         }
         if let roi = report["roi"] {
-            let detail = object(roi.detailJSON)
+            let detail = roi.detail
             html += Layout.table(
                 caption: "Return on investment", header: ["EMV", "Won value", "Programme cost", "ROI"],
                 rows: [[money(detail["emv"], report.currency), money(detail["won_value"], report.currency), money(detail["cost"], report.currency),
@@ -267,10 +266,10 @@ public enum Dashboards {
         )
         let conversion = report["advocacy_hire_conversion"]
         html += comparison(conversion, title: "Application-to-hire conversion: advocacy against other sources (95 % intervals)")
-        let detail = object(conversion?.detailJSON ?? "{}")
+        let detail = conversion?.detail
         html += Layout.table(
             caption: "Median time to hire", header: ["Advocacy", "Other sources"],
-            rows: [[days(detail["median_days_to_hire_advocacy"]), days(detail["median_days_to_hire_others"])]], csv: nil
+            rows: [[days(detail?["median_days_to_hire_advocacy"]), days(detail?["median_days_to_hire_others"])]], csv: nil
         )
         html += Charts.line(
             title: "Careers-portal visits per \(data.view.granularity.rawValue)", labels: traffic.map { text($0["bucket"]) },
@@ -291,50 +290,39 @@ public enum Dashboards {
 
     /// Advocacy against the others with their intervals, the lift, and whether the samples allow a conclusion.
     static func comparison(_ row: KPIReport.Row?, title: String) -> String {
-        let detail = object(row?.detailJSON ?? "{}")
+        let detail = row?.detail
         func group(_ name: String, _ label: String) -> (label: String, rate: Double?, low: Double?, high: Double?) {
-            let group = detail[name] as? [String: Any] ?? [:]
-            return ("\(label) (\(count(group["successes"])) of \(count(group["trials"])))", number(group["rate"]), number(group["ci95_low"]),
-                    number(group["ci95_high"]))
+            let group = detail?[name]
+            return ("\(label) (\(count(group?["successes"])) of \(count(group?["trials"])))", number(group?["rate"]), number(group?["ci95_low"]),
+                    number(group?["ci95_high"]))
         }
         var html = Charts.intervals(title: title, groups: [group("advocacy", "Advocacy"), group("others", "Others")])
-        if let lift = number(detail["lift"]) {
+        if let lift = number(detail?["lift"]) {
             html += "<p>Lift: ×\(Formatting.decimal(lift, fractionDigits: 2))"
-            if let low = number(detail["lift_ci95_low"]), let high = number(detail["lift_ci95_high"]) {
+            if let low = number(detail?["lift_ci95_low"]), let high = number(detail?["lift_ci95_high"]) {
                 html += " (95 % interval ×\(Formatting.decimal(low, fractionDigits: 2)) to ×\(Formatting.decimal(high, fractionDigits: 2)))"
             }
             html += "</p>"
         }
-        if let note = detail["note"] as? String { html += "<p class=\"muted\">\(Formatting.html(note))</p>" }
+        if let note = detail?["note"]?.string { html += "<p class=\"muted\">\(Formatting.html(note))</p>" }
         return html
     }
 
-    // JSON values as the API answers them.
-    static func object(_ json: String) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+    /// A value that is there and not NULL.
+    static func present(_ value: Value?) -> Value? {
+        if case .null? = value { return nil }
+        return value
     }
 
-    static func number(_ value: Any?) -> Double? {
-        switch value {
-        case let number as NSNumber: number.doubleValue
-        case let text as String: Double(text)
-        default: nil
-        }
-    }
+    static func number(_ value: Value?) -> Double? { value?.double }
 
-    static func text(_ value: Any?, default fallback: String = "") -> String {
-        switch value {
-        case let text as String: text
-        case let number as NSNumber: number.stringValue
-        default: fallback
-        }
-    }
+    static func text(_ value: Value?, default fallback: String = "") -> String { value?.string ?? fallback }
 
-    static func count(_ value: Any?) -> String { number(value).map(Formatting.count) ?? "n/a" }
-    static func percent(_ value: Any?) -> String { number(value).map(Formatting.percent) ?? "n/a" }
-    static func score(_ value: Any?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 2) } ?? "n/a" }
-    static func money(_ value: Any?, _ currency: String) -> String { number(value).map { Formatting.money($0, currency: currency) } ?? "n/a" }
-    static func days(_ value: Any?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 1) + " days" } ?? "n/a" }
+    static func count(_ value: Value?) -> String { number(value).map(Formatting.count) ?? "n/a" }
+    static func percent(_ value: Value?) -> String { number(value).map(Formatting.percent) ?? "n/a" }
+    static func score(_ value: Value?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 2) } ?? "n/a" }
+    static func money(_ value: Value?, _ currency: String) -> String { number(value).map { Formatting.money($0, currency: currency) } ?? "n/a" }
+    static func days(_ value: Value?) -> String { number(value).map { Formatting.decimal($0, fractionDigits: 1) + " days" } ?? "n/a" }
 }
 
 /// One page's view and where its data comes from. A page asks for its report and its tables at once:
@@ -345,37 +333,32 @@ struct PageData: Sendable {
     let pool: ConnectionPool
 
     /// The period's report and these tables, read concurrently.
-    func load(_ kinds: [KPITable.Kind]) async throws -> (KPIReport, [[[String: Any]]]) {
+    func load(_ kinds: [KPITable.Kind]) async throws -> (KPIReport, [[Record]]) {
         async let report = KPIReport.load(organization: organization, period: view.period, pool: pool, refresh: false)
         let tables = try await tables(kinds)
         return (try await report, tables)
     }
 
-    /// These tables (the API's JSON, parsed), read concurrently.
-    func tables(_ kinds: [KPITable.Kind]) async throws -> [[[String: Any]]] {
-        let texts = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+    /// These tables, read concurrently.
+    func tables(_ kinds: [KPITable.Kind]) async throws -> [[Record]] {
+        try await withThrowingTaskGroup(of: (Int, [Record]).self) { group in
             for (index, kind) in kinds.enumerated() {
                 group.addTask {
-                    (index, try await KPITable.json(kind, organization: organization, period: view.period, filters: view.filters,
+                    (index, try await KPITable.rows(kind, organization: organization, period: view.period, filters: view.filters,
                                                     pool: pool, refresh: false))
                 }
             }
-            var texts = Array(repeating: "[]", count: kinds.count)
-            for try await (index, text) in group { texts[index] = text }
-            return texts
+            var tables = Array(repeating: [Record](), count: kinds.count)
+            for try await (index, rows) in group { tables[index] = rows }
+            return tables
         }
-        return texts.map(Self.parse)
     }
 
     /// A leaderboard's first 20 rows, and its histogram when asked (`KPITable.preview`).
     func preview(
         _ kind: KPITable.Kind, binning: (column: KPITable.BinnedColumn, bounds: [Int])? = nil
-    ) async throws -> (json: String, bins: [Int]) {
+    ) async throws -> (rows: [Record], bins: [Int]) {
         try await KPITable.preview(kind, organization: organization, period: view.period, filters: view.filters, rows: 20,
                                    binning: binning, pool: pool)
-    }
-
-    static func parse(_ json: String) -> [[String: Any]] {
-        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
     }
 }

@@ -26,6 +26,11 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
         (0..<PQnfields(handle)).map { String(cString: PQfname(handle, $0)) }
     }
 
+    /// The type (its OID in `pg_type`) of the column at `column` (0-based).
+    public func columnType(at column: Int) -> UInt32 {
+        UInt32(PQftype(handle, Int32(column)))
+    }
+
     func columnIndex(_ name: String) throws -> Int32 {
         let index = PQfnumber(handle, name)
         guard index >= 0 else {

@@ -131,23 +131,23 @@ struct KPISummaryTests {
             for (key, value) in expected {
                 #expect(report[key]?.value == value, "\(key)")
             }
-            let emvParts = try JSONSerialization.jsonObject(with: Data(try #require(report["emv"]).detailJSON.utf8)) as? [String: Any]
-            #expect((emvParts?["impressions"] as? NSNumber)?.doubleValue == 115)
-            #expect((emvParts?["clicks"] as? NSNumber)?.doubleValue == 100)
-            #expect((emvParts?["engagements"] as? NSNumber)?.doubleValue == 69)
+            let emvParts = try #require(report["emv"]).detail
+            #expect(emvParts["impressions"]?.decimal == 115)
+            #expect(emvParts["clicks"]?.decimal == 100)
+            #expect(emvParts["engagements"]?.decimal == 69)
 
             // Others: l3 won, l4 lost after winning, l5 and l6 open: 1 of 4. Lift 0.5 / 0.25 = 2.
-            let leads = try JSONSerialization.jsonObject(with: Data(try #require(report["advocacy_lead_conversion"]).detailJSON.utf8)) as? [String: Any]
-            #expect((leads?["lift"] as? NSNumber)?.doubleValue == 2)
-            #expect(leads?["conclusive"] as? Bool == false)
-            let others = leads?["others"] as? [String: Any]
-            #expect((others?["rate"] as? NSNumber)?.doubleValue == 0.25)
-            // Wilson 95 % for 1 of 4: 0.045587 to 0.699358.
-            #expect((others?["ci95_low"] as? NSNumber)?.doubleValue == 0.045587)
-            #expect((others?["ci95_high"] as? NSNumber)?.doubleValue == 0.699358)
-            let hires = try JSONSerialization.jsonObject(with: Data(try #require(report["advocacy_hire_conversion"]).detailJSON.utf8)) as? [String: Any]
-            #expect((hires?["median_days_to_hire_advocacy"] as? NSNumber)?.doubleValue == 10)
-            #expect((hires?["median_days_to_hire_others"] as? NSNumber)?.doubleValue == 20)
+            let leads = try #require(report["advocacy_lead_conversion"]).detail
+            #expect(leads["lift"]?.decimal == 2)
+            #expect(leads["conclusive"]?.bool == false)
+            let others = leads["others"]
+            #expect(others?["rate"]?.decimal == Decimal(string: "0.25"))
+            // Wilson 95 % for 1 of 4: 0.045587 to 0.699358, exactly.
+            #expect(others?["ci95_low"]?.decimal == Decimal(string: "0.045587"))
+            #expect(others?["ci95_high"]?.decimal == Decimal(string: "0.699358"))
+            let hires = try #require(report["advocacy_hire_conversion"]).detail
+            #expect(hires["median_days_to_hire_advocacy"]?.decimal == 10)
+            #expect(hires["median_days_to_hire_others"]?.decimal == 20)
 
             #expect(report.previousPeriod == Period(from: "2026-01-04", to: "2026-01-31"))
             #expect(report["posts"]?.previous == "1")
@@ -168,7 +168,7 @@ struct KPISummaryTests {
             #expect(report["roi"]?.reason != nil)
             #expect(report["posts"]?.changeRatio == nil)
             #expect(report.rows.allSatisfy { $0.value != nil || $0.reason != nil })
-            let json = try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any]
+            let json = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as? [String: Any]
             #expect((json?["kpis"] as? [Any])?.count == report.rows.count)
         }
     }

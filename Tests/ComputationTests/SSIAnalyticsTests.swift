@@ -23,10 +23,11 @@ struct SSIAnalyticsTests {
         )
     }
 
-    /// A JSON object; anything else is a test failure (and answers an empty object).
-    func json(_ text: String) -> [String: Any] {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            Issue.record("not a JSON object: \(text.prefix(300))")
+    /// The answer as the API encodes it, read back as a JSON object (a failure fails the test).
+    func json(_ value: some Encodable) -> [String: Any] {
+        let data = (try? JSONEncoder().encode(value)) ?? Data()
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            Issue.record("an answer that does not encode as a JSON object: \(value)")
             return [:]
         }
         return object

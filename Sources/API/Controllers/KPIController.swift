@@ -65,16 +65,36 @@ struct KPIController {
     }
 
     /// The answer in the format asked: `body` is JSON or CSV accordingly.
-    static func respond(_ format: Format, body: String, fileName: String) -> Response {
-        switch format {
-        case .json:
-            return Response.json(body)
-        case .csv:
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName).csv\""],
-                body: .init(byteBuffer: ByteBuffer(string: body))
-            )
+    /// A CSV download named `fileName`.csv.
+    static func csv(_ body: String, fileName: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(fileName).csv\""],
+            body: .init(byteBuffer: ByteBuffer(string: body))
+        )
+    }
+
+    /// A family's answer: its KPIs (the report's fields), its series and, when asked, a breakdown.
+    struct FamilyAnswer: Encodable {
+        let report: KPIReport
+        let family: KPIFamily
+        let granularity: String
+        let series: [Record]
+        let breakdownBy: String?
+        let breakdown: [Record]?
+
+        enum CodingKeys: String, CodingKey {
+            case family, granularity, series, breakdownBy = "breakdown_by", breakdown
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try report.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(family, forKey: .family)
+            try container.encode(granularity, forKey: .granularity)
+            try container.encode(series, forKey: .series)
+            try container.encodeIfPresent(breakdownBy, forKey: .breakdownBy)
+            try container.encodeIfPresent(breakdown, forKey: .breakdown)
         }
     }
 
@@ -86,7 +106,7 @@ struct KPIController {
         var report = try await KPIReport.load(organization: organization, period: period, pool: pool)
         // HR reads the candidate KPIs (careers traffic included), not marketing's.
         if !identity.has(anyOf: [.marketing]) { report = report.only(families: [.candidates]) }
-        return Self.respond(format, body: format == .json ? report.json() : report.csv(), fileName: "kpis-\(period.from)-\(period.to)")
+        return format == .json ? try Response.encoded(report) : Self.csv(report.csv(), fileName: "kpis-\(period.from)-\(period.to)")
     }
 
     /// The family's KPIs (organisation-wide, with the previous period), its series by `granularity` with the
@@ -115,29 +135,27 @@ struct KPIController {
         let period = try await Self.period(of: request, organization: organization, pool: pool)
         let fileName = "\(name)-\(period.from)-\(period.to)"
         if format == .csv {
-            return Self.respond(format, body: try await KPITable.csv(series, organization: organization, period: period, filters: filters, pool: pool),
-                                fileName: fileName)
+            return Self.csv(try await KPITable.csv(series, organization: organization, period: period, filters: filters, pool: pool),
+                            fileName: fileName)
         }
         // One refresh of the rollups for the report, the series and the breakdown.
         try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
         let report = try await KPIReport.load(organization: organization, period: period, pool: pool, refresh: false).only(families: [familyName])
-        var body = String(report.json().dropLast())
-        body += ",\"family\":\"\(name)\",\"granularity\":\"\(series.choice)\",\"series\":"
-        body += try await KPITable.json(series, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
+        let rows = try await KPITable.rows(series, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
+        var broken: [Record]?
         if let breakdown {
-            body += ",\"breakdown_by\":\"\(breakdown.choice)\",\"breakdown\":"
-            body += try await KPITable.json(breakdown, organization: organization, period: period, filters: filters, pool: pool,
-                                            refresh: false)
+            broken = try await KPITable.rows(breakdown, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
         }
-        return Response.json(body + "}")
+        return try Response.encoded(
+            FamilyAnswer(report: report, family: familyName, granularity: series.choice, series: rows, breakdownBy: breakdown?.choice,
+                         breakdown: broken)
+        )
     }
 
     @Sendable func catalog(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try context.require(.marketing, .hr, .ingest)
         let format = try Self.format(of: request)
         let catalog = try await KPICatalog.load(pool: pool)
-        let body = format == .json
-            ? String(decoding: try JSONEncoder.api.encode(["kpis": catalog.entries]), as: UTF8.self) : catalog.csv()
-        return Self.respond(format, body: body, fileName: "kpi-catalog")
+        return format == .json ? try Response.encoded(["kpis": catalog.entries]) : Self.csv(catalog.csv(), fileName: "kpi-catalog")
     }
 }

@@ -89,10 +89,12 @@ struct ListsController {
         let kind = try kind(query)
         let filters = try Self.filters(query)
         let period = try await KPIController.period(of: request, organization: organization, pool: pool)
-        let body = switch format {
-        case .json: try await KPITable.json(kind, organization: organization, period: period, filters: filters, pool: pool)
-        case .csv: try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
+        switch format {
+        case .json:
+            return try Response.encoded(try await KPITable.rows(kind, organization: organization, period: period, filters: filters, pool: pool))
+        case .csv:
+            let body = try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
+            return KPIController.csv(body, fileName: "\(name)-\(period.from)-\(period.to)")
         }
-        return KPIController.respond(format, body: body, fileName: "\(name)-\(period.from)-\(period.to)")
     }
 }

@@ -38,8 +38,9 @@ struct SSIController {
         let date = try Self.date(request, "date", default: Self.today())
         let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
         let team = request.uri.queryParameters["team"].map(String.init)
-        let json = try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: pool)
-        return Response.json(json)
+        return try Response.encoded(
+            try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: pool)
+        )
     }
 
     @Sendable func leaderboard(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -47,11 +48,13 @@ struct SSIController {
         let format = try KPIController.format(of: request)
         let date = try Self.date(request, "date", default: Self.today())
         let team = request.uri.queryParameters["team"].map(String.init)
-        let body = switch format {
-        case .csv: try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: pool)
-        case .json: try await SSIAnalytics.leaderboardJSON(organization: organization, date: date, team: team, pool: pool)
+        switch format {
+        case .csv:
+            let body = try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: pool)
+            return KPIController.csv(body, fileName: "ssi-leaderboard-\(date)")
+        case .json:
+            return try Response.encoded(try await SSIAnalytics.leaderboard(organization: organization, date: date, team: team, pool: pool))
         }
-        return KPIController.respond(format, body: body, fileName: "ssi-leaderboard-\(date)")
     }
 
     struct Goal: Decodable {
