@@ -4,9 +4,10 @@ import Logging
 import Postgres
 import Vocabulary
 
-/// Loads a realistic, deterministic demo organisation through COPY, in one transaction: the same plan
-/// gives the same rows, and a failed load leaves nothing behind. An existing organisation with the plan's
-/// slug is replaced.
+/// Loads a realistic, deterministic demo organisation in one transaction: the same plan gives the same rows,
+/// and a failed load leaves nothing behind. An existing organisation with the plan's slug is replaced. Rows are
+/// staged through COPY, then stored by the `ingest.*` functions that store ingested events, so demo data goes
+/// through the same row rules (newest fact wins, site sections, first touches) and the same pseudonym function.
 public struct DemoSeeder: Sendable {
     public let plan: DemoPlan
     private let logger: Logger
@@ -88,6 +89,16 @@ struct DemoLoad {
     }
 
     static let networks = Network.names
+    static let host = "www.demo-corp.example"
+
+    /// The event id and time of a fact that describes one thing (a post, a lead...): the seeder's rows hold
+    /// none ('' and -infinity), so that any event about the same thing wins over them.
+    static let described: [(name: String, type: String)] = [("event_id", "text"), ("occurred", "timestamptz")]
+
+    func describe(_ writer: CopyWriter) throws {
+        try writer.add("")
+        try writer.add("-infinity")
+    }
     static let teams: [(team: String, department: String, region: String)] = [
         ("Enterprise Sales", "Sales", "EMEA"), ("SMB Sales", "Sales", "EMEA"), ("Sales Americas", "Sales", "Americas"),
         ("Sales APAC", "Sales", "APAC"), ("Brand", "Marketing", "EMEA"), ("Demand Generation", "Marketing", "Americas"),
@@ -110,11 +121,33 @@ struct DemoLoad {
         return from + Int64(Double(to - from) * u)
     }
 
-    mutating func copy(_ table: String, _ columns: String, _ body: (inout DemoLoad, CopyWriter) throws -> Void) throws {
+    /// Stages the rows `body` writes (COPY into a temporary table with one column per argument of `function`
+    /// after the organisation), then stores them with `function`, `chunk` rows a call. `table` is the table
+    /// they end in, for the summary.
+    mutating func ingest(
+        _ table: String, through function: String, _ columns: [(name: String, type: String)],
+        _ body: (inout DemoLoad, CopyWriter) throws -> Void
+    ) throws {
+        let definition = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        try connection.execute("CREATE TEMPORARY TABLE demo_staged (n bigint GENERATED ALWAYS AS IDENTITY, \(definition)) ON COMMIT DROP")
+        try copy(table, into: "demo_staged", columns.map(\.name).joined(separator: ", "), body)
+        let arrays = columns.map { "array_agg(s.\($0.name) ORDER BY s.n)" }.joined(separator: ", ")
+        try connection.query(
+            "SELECT \(function)($1, \(arrays)) FROM demo_staged AS s GROUP BY (s.n - 1) / $2", [organization, Self.chunk]
+        )
+        try connection.execute("DROP TABLE demo_staged")
+    }
+
+    /// Rows per call of an ingest function: a large batch, as a backfill sends them.
+    static let chunk = 20_000
+
+    mutating func copy(
+        _ table: String, into target: String, _ columns: String, _ body: (inout DemoLoad, CopyWriter) throws -> Void
+    ) throws {
         var written = 0
         var this = self
         let (base, total, progress) = (self.written, plan.estimatedRows, self.progress)
-        try connection.copyIn("COPY \(table) (\(columns)) FROM STDIN") { writer in
+        try connection.copyIn("COPY \(target) (\(columns)) FROM STDIN") { writer in
             writer.onChunkSent = { rows in progress(base + rows, max(base + rows, total)) }
             try body(&this, writer)
             written = writer.rowCount
@@ -166,33 +199,33 @@ struct DemoLoad {
             let activity = random.logNormal(median: 1, spread: 0.9)
             ambassadorWeights.append((ambassadorWeights.last ?? 0) + activity)
         }
-        try copy(
-            "core.ambassadors",
-            "organization_id, ambassador_id, display_name, team, department, region, enrolled_at, left_at, attributes_as_of"
-        ) { load, writer in
+        // Each ambassador's enrolment (with their attributes and network sizes) and, for some, their leaving.
+        try ingest("core.ambassador_events", through: "ingest.record_ambassador_events", [
+            ("event_id", "text"), ("ambassador_id", "text"), ("kind", "text"), ("occurred", "timestamptz"), ("effective", "timestamptz"),
+            ("attributes", "jsonb"),
+        ]) { load, writer in
             for (index, ambassador) in load.ambassadors.enumerated() {
                 let team = Self.teams[index % Self.teams.count]
-                try writer.add(load.organization)
+                var attributes: [String: Any] = [
+                    "display_name": "Ambassador \(index + 1)", "team": team.team, "department": team.department, "region": team.region,
+                    "networks.linkedin": ambassador.linkedinConnections,
+                ]
+                if let followers = ambassador.xFollowers { attributes["networks.x"] = followers }
+                let json = try JSONSerialization.data(withJSONObject: attributes, options: [.sortedKeys])
+                try writer.add("enrolled-\(ambassador.id)")
                 try writer.add(ambassador.id)
-                try writer.add("Ambassador \(index + 1)")
-                try writer.add(team.team)
-                try writer.add(team.department)
-                try writer.add(team.region)
+                try writer.add("enrolled")
                 try writer.add(load.date(ambassador.enrolled))
-                try writer.add(ambassador.left.map(load.date))
                 try writer.add(load.date(ambassador.enrolled))
+                try writer.add(String(decoding: json, as: UTF8.self))
                 try writer.endRow()
-            }
-        }
-        try copy("core.ambassador_networks", "organization_id, ambassador_id, network, connection_count, as_of") { load, writer in
-            for ambassador in load.ambassadors {
-                for (network, count) in [("linkedin", ambassador.linkedinConnections), ("x", ambassador.xFollowers)] {
-                    guard let count else { continue }
-                    try writer.add(load.organization)
+                if let left = ambassador.left {
+                    try writer.add("left-\(ambassador.id)")
                     try writer.add(ambassador.id)
-                    try writer.add(network)
-                    writer.add(count)
-                    try writer.add(load.date(ambassador.enrolled))
+                    try writer.add("left")
+                    try writer.add(load.date(left))
+                    try writer.add(load.date(left))
+                    try writer.add("{}")
                     try writer.endRow()
                 }
             }
@@ -212,10 +245,12 @@ struct DemoLoad {
                 )
             )
         }
-        try copy("core.content_items", "organization_id, content_id, title, url, topic, campaign, created_at") { load, writer in
+        try ingest("core.content_items", through: "ingest.upsert_content_items", Self.described + [
+            ("content_id", "text"), ("title", "text"), ("url", "text"), ("topic", "text"), ("campaign", "text"), ("created", "timestamptz"),
+        ]) { load, writer in
             for (index, content) in load.contents.enumerated() {
                 let topic = Self.topics[index % Self.topics.count]
-                try writer.add(load.organization)
+                try load.describe(writer)
                 try writer.add(content.id)
                 try writer.add("\(topic.capitalized) #\(index + 1)")
                 try writer.add(content.url)
@@ -259,14 +294,15 @@ struct DemoLoad {
             posts.id.append("post-\(index + 1)")
             posts.token.append("p" + String(index + 1, radix: 36))
         }
-        try copy(
-            "fact.posts", "organization_id, post_id, ambassador_id, network, content_id, posted_at, tracked_url, utm_token"
-        ) { load, writer in
+        try ingest("fact.posts", through: "ingest.upsert_posts", Self.described + [
+            ("post_id", "text"), ("ambassador_id", "text"), ("network", "text"), ("content_id", "text"), ("posted", "timestamptz"),
+            ("tracked_url", "text"), ("utm_token", "text"),
+        ]) { load, writer in
             for index in load.posts.id.indices {
                 let network = Self.networks[Int(load.posts.network[index])]
                 let contentIndex = Int(load.posts.content[index])
                 let content = contentIndex >= 0 ? load.contents[contentIndex] : nil
-                try writer.add(load.organization)
+                try load.describe(writer)
                 try writer.add(load.posts.id[index])
                 try writer.add(load.ambassadors[Int(load.posts.ambassador[index])].id)
                 try writer.add(network)
@@ -290,10 +326,11 @@ struct DemoLoad {
             (2 * 3_600_000_000, 0.25), (day, 0.6), (3 * day, 0.85), (7 * day, 0.95), (28 * day, 1),
         ]
         let bandReach: [Double] = [0.75, 0.75, 1, 1.25, 1.5]  // seed 001: reach by SSI band
-        try copy(
-            "fact.post_metric_observations",
-            "organization_id, post_id, observed_at, impressions, members_reached, reactions, comments, reshares, clicks, saves"
-        ) { load, writer in
+        try ingest("fact.post_metric_observations", through: "ingest.upsert_post_metrics", Self.described + [
+            ("post_id", "text"), ("observed", "timestamptz"), ("impressions", "bigint"), ("members_reached", "bigint"),
+            ("reactions", "bigint"), ("comments", "bigint"), ("reshares", "bigint"), ("clicks", "bigint"), ("saves", "bigint"),
+            ("sends", "bigint"), ("followers_gained", "bigint"),
+        ]) { load, writer in
             for index in load.posts.id.indices {
                 let ambassador = load.ambassadors[Int(load.posts.ambassador[index])]
                 let network = Int(load.posts.network[index])
@@ -307,7 +344,7 @@ struct DemoLoad {
                     guard observed <= load.end else { break }
                     let impressions = Int(finalImpressions * checkpoint.share)
                     let reactions = Int(Double(impressions) * reactionRate)
-                    try writer.add(load.organization)
+                    try load.describe(writer)
                     try writer.add(load.posts.id[index])
                     try writer.add(load.date(observed))
                     writer.add(impressions)
@@ -317,6 +354,8 @@ struct DemoLoad {
                     writer.add(reactions / 16)
                     writer.add(Int(Double(impressions) * clickRate))
                     writer.add(reactions / 20)
+                    try writer.add(nil as String?)
+                    try writer.add(nil as String?)
                     try writer.endRow()
                 }
             }
@@ -325,41 +364,30 @@ struct DemoLoad {
 
     mutating func loadAudience() throws {
         let members = max(1, plan.touches / 3)
-        try copy("fact.audience_touches", "organization_id, touch_id, member_hash, post_id, ambassador_id, occurred_at") { load, writer in
+        try ingest("fact.audience_touches", through: "ingest.insert_audience_touches", [
+            ("event_id", "text"), ("member", "text"), ("post_id", "text"), ("ambassador_id", "text"), ("touched", "timestamptz"),
+        ]) { load, writer in
             guard !load.posts.id.isEmpty else { return }
             for index in 0..<load.plan.touches {
                 let post = load.random.int(0...(load.posts.id.count - 1))
                 let member = Int(Double(members) * Foundation.pow(load.random.unit(), 1.5))
                 let delay = Int64(load.random.logNormal(median: 6, spread: 1) * 3_600_000_000)
-                try writer.add(load.organization)
                 try writer.add("touch-\(index + 1)")
-                try writer.add(SplitMix64.pseudonym(kind: 1, index: member))
+                try writer.add("member-\(member)")
                 try writer.add(load.posts.id[post])
                 try writer.add(load.ambassadors[Int(load.posts.ambassador[post])].id)
                 try writer.add(load.date(min(load.end, load.posts.time[post] + delay)))
                 try writer.endRow()
             }
         }
-        try connection.execute(
-            """
-            INSERT INTO fact.audience_members (organization_id, member_hash, first_touched_at)
-            SELECT organization_id, member_hash, min(occurred_at)
-            FROM fact.audience_touches
-            WHERE organization_id = '\(organization.postgresText)'
-            GROUP BY organization_id, member_hash
-            """
-        )
     }
 
     mutating func loadSSI() throws {
-        try copy(
-            "fact.ssi_snapshots",
-            """
-            organization_id, ambassador_id, snapshot_date, brand_score, people_score, insights_score, relationships_score,
-            total_score, industry_rank_top_pct, network_rank_top_pct, industry_average, network_average,
-            source_event_id, source_occurred_at
-            """
-        ) { load, writer in
+        try ingest("fact.ssi_snapshots", through: "ingest.upsert_ssi_snapshots", [
+            ("event_id", "text"), ("occurred", "timestamptz"), ("ambassador_id", "text"), ("day", "date"), ("brand", "numeric"),
+            ("people", "numeric"), ("insights", "numeric"), ("relationships", "numeric"), ("total", "numeric"),
+            ("industry_rank", "numeric"), ("network_rank", "numeric"), ("industry_average", "numeric"), ("network_average", "numeric"),
+        ]) { load, writer in
             for ambassador in load.ambassadors {
                 let first = max(load.start, ambassador.enrolled + 7 * load.day) / load.day
                 let last = min(load.end, ambassador.left ?? load.end) / load.day
@@ -372,7 +400,8 @@ struct DemoLoad {
                     let pillars = ambassador.pillarWeights.map { min(2_500, Int((score * $0 / weightSum * 100).rounded())) }
                     let total = pillars.reduce(0, +)
                     let snapshotDate = load.date(dayNumber * load.day)
-                    try writer.add(load.organization)
+                    try writer.add("ssi-\(ambassador.id)-\(dayNumber)")
+                    try writer.add(load.date(dayNumber * load.day + 6 * 3_600_000_000))
                     try writer.add(ambassador.id)
                     try writer.add(String(snapshotDate.postgresText.prefix(10)))
                     for pillar in pillars { try writer.add(Self.hundredths(pillar)) }
@@ -381,8 +410,6 @@ struct DemoLoad {
                     try writer.add(Self.hundredths(max(100, min(10_000, (10_000 - total) * 8 / 10))))
                     try writer.add("48.50")
                     try writer.add("52.10")
-                    try writer.add("ssi-\(ambassador.id)-\(dayNumber)")
-                    try writer.add(load.date(dayNumber * load.day + 6 * 3_600_000_000))
                     try writer.endRow()
                     week += 1
                     dayNumber += 7
@@ -401,13 +428,11 @@ struct DemoLoad {
         let others: [((medium: String?, source: String?), Double)] = [
             ((nil, nil), 40), (("cpc", "google"), 30), (("email", "newsletter"), 20), (("social", "linkedin"), 10),
         ]
-        try copy(
-            "fact.web_visits",
-            """
-            organization_id, visit_id, occurred_at, visitor_hash, landing_url, utm_source, utm_medium, utm_campaign,
-            utm_content, utm_term, site_section, is_advocacy
-            """
-        ) { load, writer in
+        try ingest("fact.web_visits", through: "ingest.upsert_web_visits", [
+            ("event_id", "text"), ("occurred", "timestamptz"), ("visit_id", "text"), ("visitor", "text"), ("landing_url", "text"),
+            ("host", "text"), ("path", "text"), ("source", "text"), ("medium", "text"), ("campaign", "text"), ("content", "text"),
+            ("term", "text"), ("advocacy", "boolean"),
+        ]) { load, writer in
             for index in 0..<load.plan.visits {
                 let careers = load.random.chance(0.12)
                 let path = careers ? "/careers/jobs/job-\(load.random.int(1...40))" : "/blog/content-\(load.random.int(1...load.plan.contentItems))"
@@ -438,19 +463,21 @@ struct DemoLoad {
                 if let medium { query.append("utm_medium=\(medium)") }
                 if let campaign { query.append("utm_campaign=\(campaign)") }
                 if let token { query.append("utm_content=\(token)") }
-                let url = "https://www.demo-corp.example\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-                try writer.add(load.organization)
-                try writer.add("visit-\(index + 1)")
+                let url = "https://\(Self.host)\(path)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+                let visit = "visit-\(index + 1)"
+                try writer.add(visit)
                 try writer.add(load.date(occurred))
-                try writer.add(SplitMix64.pseudonym(kind: 2, index: Int(Double(visitors) * Foundation.pow(load.random.unit(), 1.3))))
+                try writer.add(visit)
+                try writer.add("visitor-\(Int(Double(visitors) * Foundation.pow(load.random.unit(), 1.3)))")
                 try writer.add(url)
+                try writer.add(Self.host)
+                try writer.add(path)
                 try writer.add(source)
                 try writer.add(medium)
                 try writer.add(campaign)
                 try writer.add(token)
                 try writer.add(nil as String?)
-                try writer.add(careers ? "careers" : "main")
-                try writer.add(medium == "employee_advocacy")
+                try writer.add(medium == Channel.employeeAdvocacy.rawValue)
                 try writer.endRow()
             }
         }
@@ -462,10 +489,10 @@ struct DemoLoad {
             ("other", 3),
         ]
         var changes: [(id: String, lead: String, stage: String, at: Int64, amount: String?)] = []
-        try copy(
-            "fact.leads",
-            "organization_id, lead_id, created_at, source_channel, ambassador_id, post_id, estimated_value, currency"
-        ) { load, writer in
+        try ingest("fact.leads", through: "ingest.upsert_leads", Self.described + [
+            ("lead_id", "text"), ("created", "timestamptz"), ("channel", "text"), ("ambassador_id", "text"), ("post_id", "text"),
+            ("estimated_value", "numeric"), ("currency", "text"),
+        ]) { load, writer in
             for index in 0..<load.plan.leads {
                 let channel = load.random.pick(channels)
                 let advocacy = channel == "employee_advocacy" && !load.posts.id.isEmpty
@@ -480,7 +507,7 @@ struct DemoLoad {
                 }
                 let estimate = Int(load.random.logNormal(median: 12_000, spread: 0.8) * 100)
                 let lead = "lead-\(index + 1)"
-                try writer.add(load.organization)
+                try load.describe(writer)
                 try writer.add(lead)
                 try writer.add(load.date(created))
                 try writer.add(advocacy ? "employee_advocacy" : (channel == "employee_advocacy" ? "other" : channel))
@@ -501,9 +528,11 @@ struct DemoLoad {
                 }
             }
         }
-        try copy("fact.lead_stage_changes", "organization_id, change_id, lead_id, stage, changed_at, won_amount, currency") { load, writer in
+        try ingest("fact.lead_stage_changes", through: "ingest.insert_lead_stage_changes", [
+            ("event_id", "text"), ("lead_id", "text"), ("stage", "text"), ("changed", "timestamptz"), ("amount", "numeric"),
+            ("currency", "text"),
+        ]) { load, writer in
             for change in changes where change.at <= load.end {
-                try writer.add(load.organization)
                 try writer.add(change.id)
                 try writer.add(change.lead)
                 try writer.add(change.stage)
@@ -520,15 +549,16 @@ struct DemoLoad {
             ("employee_advocacy", 18), ("paid", 20), ("organic", 35), ("referral", 12), ("event", 5), ("other", 10),
         ]
         var changes: [(id: String, application: String, stage: String, at: Int64)] = []
-        try copy(
-            "fact.applications", "organization_id, application_id, job_id, applied_at, source_channel, ambassador_id, candidate_ref"
-        ) { load, writer in
+        try ingest("fact.applications", through: "ingest.upsert_applications", Self.described + [
+            ("application_id", "text"), ("job_id", "text"), ("applied", "timestamptz"), ("channel", "text"), ("ambassador_id", "text"),
+            ("candidate_ref", "text"),
+        ]) { load, writer in
             for index in 0..<load.plan.applications {
                 let channel = load.random.pick(channels)
                 let advocacy = channel == "employee_advocacy"
                 let applied = load.time(from: load.start, to: load.end, growth: 1.2)
                 let application = "app-\(index + 1)"
-                try writer.add(load.organization)
+                try load.describe(writer)
                 try writer.add(application)
                 try writer.add(String(format: "job-%03d", load.random.int(1...40)))
                 try writer.add(load.date(applied))
@@ -557,9 +587,10 @@ struct DemoLoad {
                 if load.random.chance(advocacy ? 0.85 : 0.6) { step("hired", 5...20, &load) } else { step("rejected", 3...10, &load) }
             }
         }
-        try copy("fact.application_stage_changes", "organization_id, change_id, application_id, stage, changed_at") { load, writer in
+        try ingest("fact.application_stage_changes", through: "ingest.insert_application_stage_changes", [
+            ("event_id", "text"), ("application_id", "text"), ("stage", "text"), ("changed", "timestamptz"),
+        ]) { load, writer in
             for change in changes where change.at <= load.end {
-                try writer.add(load.organization)
                 try writer.add(change.id)
                 try writer.add(change.application)
                 try writer.add(change.stage)
@@ -571,18 +602,22 @@ struct DemoLoad {
 
     mutating func loadCostsAndRates() throws {
         let firstDay = start / day
-        try copy("core.programme_costs", "organization_id, cost_id, period_start, period_end, category, amount, currency") { load, writer in
+        try ingest("core.programme_costs", through: "ingest.upsert_programme_costs", Self.described + [
+            ("cost_id", "text"), ("period_start", "date"), ("period_end", "date"), ("category", "text"), ("amount", "numeric"),
+            ("currency", "text"), ("note", "text"),
+        ]) { load, writer in
             for month in 0..<12 {
                 let from = String(load.date((firstDay + Int64(month) * 365 / 12) * load.day).postgresText.prefix(10))
                 let to = String(load.date((firstDay + Int64(month + 1) * 365 / 12 - 1) * load.day).postgresText.prefix(10))
                 for (category, amount) in [("licence", "2500.00"), ("rewards", "600.00"), ("time", "3000.00")] {
-                    try writer.add(load.organization)
+                    try load.describe(writer)
                     try writer.add("\(category)-\(month + 1)")
                     try writer.add(from)
                     try writer.add(to)
                     try writer.add(category)
                     try writer.add(amount)
                     try writer.add("EUR")
+                    try writer.add(nil as String?)
                     try writer.endRow()
                 }
             }
@@ -594,12 +629,12 @@ struct DemoLoad {
         ]
         let midYear = String(date((firstDay + 182) * day).postgresText.prefix(10))
         let yearStart = String(date((firstDay - 400) * day).postgresText.prefix(10))
-        try copy(
-            "core.emv_rate_cards",
-            "organization_id, network, currency, effective_from, cpm, cpc, cost_per_reaction, cost_per_comment, cost_per_reshare"
-        ) { load, writer in
+        try ingest("core.emv_rate_cards", through: "ingest.upsert_rate_cards", Self.described + [
+            ("network", "text"), ("currency", "text"), ("effective", "date"), ("cpm", "numeric"), ("cpc", "numeric"),
+            ("per_reaction", "numeric"), ("per_comment", "numeric"), ("per_reshare", "numeric"),
+        ]) { load, writer in
             for card in cards {
-                try writer.add(load.organization)
+                try load.describe(writer)
                 try writer.add(card.network)
                 try writer.add("EUR")
                 try writer.add(yearStart)
@@ -607,7 +642,7 @@ struct DemoLoad {
                 try writer.endRow()
             }
             // LinkedIn's prices rise mid-year: EMV must use the card in force on each post's date.
-            try writer.add(load.organization)
+            try load.describe(writer)
             try writer.add("linkedin")
             try writer.add("EUR")
             try writer.add(midYear)

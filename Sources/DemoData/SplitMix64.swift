@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, fast, seedable generator: the same seed gives the same demo organisation on every machine.
 struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
@@ -53,18 +55,4 @@ struct SplitMix64: RandomNumberGenerator {
         }
         return items[items.count - 1].0
     }
-
-    /// A deterministic 32-byte pseudonym for entity `index` of a kind, as PostgreSQL bytea hex text.
-    static func pseudonym(kind: UInt64, index: Int) -> String {
-        var generator = SplitMix64(seed: kind &* 0x1000_0000_01B3 ^ UInt64(index))
-        var hex = "\\x"
-        for _ in 0..<4 {
-            let word = generator.next()
-            let digits = String(word, radix: 16)
-            hex += String(repeating: "0", count: 16 - digits.count) + digits
-        }
-        return hex
-    }
 }
-
-import Foundation

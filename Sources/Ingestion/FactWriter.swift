@@ -159,20 +159,11 @@ struct FactWriter {
     private func writeAmbassadors(_ rows: [Row<AmbassadorFact>]) throws {
         guard !rows.isEmpty else { return }
         try connection.query(
-            """
-            INSERT INTO core.ambassador_events (organization_id, event_id, ambassador_id, kind, occurred_at, effective_at, attributes)
-            SELECT $1, e.event_id, e.ambassador_id, e.kind, e.occurred_at, e.effective_at, e.attributes::jsonb
-            FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
-                 AS e (event_id, ambassador_id, kind, occurred_at, effective_at, attributes)
-            ON CONFLICT DO NOTHING
-            """,
+            "SELECT ingest.record_ambassador_events($1, $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::jsonb[])",
             [
                 organization, rows.map(\.id), rows.map(\.fact.ambassadorID), rows.map(\.fact.kind.rawValue),
                 rows.map(\.occurredAt), rows.map(\.fact.effectiveAt), rows.map(\.fact.attributesJSON),
             ]
-        )
-        try connection.query(
-            "SELECT ingest.refresh_ambassadors($1, $2::text[])", [organization, Array(Set(rows.map(\.fact.ambassadorID)))]
         )
     }
 }

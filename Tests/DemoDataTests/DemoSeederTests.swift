@@ -70,6 +70,28 @@ struct DemoSeederTests {
             let others = try rates[0].decode(Double.self, "won_rate")
             let advocacy = try rates[1].decode(Double.self, "won_rate")
             #expect(advocacy > others * 3, "advocacy \(advocacy) vs others \(others)")
+            // Written through the ingest functions: people are keyed hashes of their identifiers under the
+            // organisation's key, sections follow the careers rule, each member's first touch is kept.
+            let ingested = try await pool.query(
+                """
+                SELECT (SELECT count(*) FROM fact.web_visits AS v JOIN core.organizations AS o USING (organization_id)
+                        WHERE v.organization_id = $1
+                          AND v.visitor_hash <> ALL (SELECT core.pseudonym(o.pseudonym_key, 'visitor-' || n) FROM generate_series(0, 20000) AS n)),
+                       (SELECT count(*) FROM fact.web_visits WHERE organization_id = $1
+                          AND (site_section = 'careers') <> (landing_url LIKE 'https://www.demo-corp.example/careers/%')),
+                       (SELECT count(*) FROM fact.audience_touches AS t JOIN core.organizations AS o USING (organization_id)
+                        WHERE t.organization_id = $1
+                          AND t.member_hash <> ALL (SELECT core.pseudonym(o.pseudonym_key, 'member-' || n) FROM generate_series(0, 20000) AS n)),
+                       (SELECT count(DISTINCT member_hash) FROM fact.audience_touches WHERE organization_id = $1)
+                       - (SELECT count(*) FROM fact.audience_members WHERE organization_id = $1),
+                       (SELECT count(*) FROM core.ambassadors WHERE organization_id = $1 AND (team IS NULL OR enrolled_at IS NULL))
+                """,
+                [organization]
+            )[0]
+            #expect(try (0..<5).map { try ingested.decode(Int.self, at: $0) } == [0, 0, 0, 0, 0])
+            #expect(try await pool.query("SELECT count(*) FROM fact.web_visits WHERE organization_id = $1 AND site_section = 'careers'",
+                                         [organization])[0].decode(Int.self, at: 0) > 0)
+
             // Nothing is dated after the end of the demo year.
             let late = try await pool.query(
                 "SELECT count(*) FROM fact.posts WHERE organization_id = $1 AND posted_at >= '2026-07-01'", [organization]
