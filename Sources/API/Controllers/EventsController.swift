@@ -122,11 +122,7 @@ struct EventsController {
         guard let item = try await RejectedItems.item(organization: organization, id: id, on: pool) else {
             throw APIError(status: .notFound, code: "not_found", message: "no rejected item \(id)")
         }
-        let body = try JSONEncoder.api.encode(item)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        return try Response.encoded(item)
     }
 
     static func timestamp(_ query: Parameters, _ name: String) throws -> Date? {
