@@ -1,5 +1,5 @@
 /// Writes a `JSONValue` as compact JSON text (keys sorted, so equal values give equal text).
-enum JSONWriter {
+public enum JSONWriter {
     static func write(_ value: JSONValue) -> String {
         var output = ""
         write(value, into: &output)
@@ -31,7 +31,8 @@ enum JSONWriter {
         }
     }
 
-    static func writeString(_ text: String, into output: inout String) {
+    /// Appends `text` as a JSON string literal.
+    public static func writeString(_ text: String, into output: inout String) {
         output += "\""
         // Ids and most values need no escape: appended whole.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
