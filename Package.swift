@@ -147,7 +147,7 @@ let package = Package(
         ),
         .testTarget(name: "VocabularyTests", dependencies: ["Postgres", "TestSupport", "Vocabulary"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"]),
+        .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AccessTests",
             dependencies: ["Access", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]

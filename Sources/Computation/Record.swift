@@ -2,30 +2,13 @@ import Foundation
 import Postgres
 
 /// One value of an answer, typed: a number stays an exact `Decimal` from PostgreSQL to the JSON answer.
-public indirect enum Value: Sendable, Hashable, Codable {
+public indirect enum Value: Sendable, Hashable, Encodable {
     case null
     case bool(Bool)
     case number(Decimal)
     case string(String)
     case array([Value])
     case object([String: Value])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Decimal.self) {
-            self = .number(number)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([Value].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: Value].self))
-        }
-    }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -39,9 +22,14 @@ public indirect enum Value: Sendable, Hashable, Codable {
         }
     }
 
-    /// A JSON document PostgreSQL made (a `jsonb` column's text). - Throws: when it is not JSON.
+    /// A JSON document PostgreSQL made (a `jsonb` column's text), numbers kept exact.
+    /// - Throws: `JSONTextError` with the offset where the text stops being JSON.
     public static func parsing(json text: String) throws -> Value {
-        try JSONDecoder().decode(Value.self, from: Data(text.utf8))
+        var reader = JSONTextReader(bytes: Array(text.utf8))
+        let value = try reader.value()
+        reader.skipSpace()
+        guard reader.position == reader.bytes.count else { throw JSONTextError(offset: reader.position) }
+        return value
     }
 
     /// The member `key` of an object; nil for anything else.
@@ -128,5 +116,132 @@ public struct Record: Sendable, Hashable, Encodable {
                 }
             })
         }
+    }
+}
+
+/// Where a JSON text PostgreSQL answered is not JSON.
+public struct JSONTextError: Error, Sendable, CustomStringConvertible {
+    public let offset: Int
+    public var description: String { "not JSON at byte \(offset)" }
+}
+
+/// Reads JSON text into `Value`s in one pass over its bytes, keeping each number's digits (as a `Decimal`).
+struct JSONTextReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    mutating func skipSpace() {
+        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+    }
+
+    mutating func value() throws -> Value {
+        skipSpace()
+        guard position < bytes.count else { throw JSONTextError(offset: position) }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [String: Value] = [:]
+            skipSpace()
+            if consume("}") { return .object(members) }
+            repeat {
+                skipSpace()
+                let key = try string()
+                skipSpace()
+                guard consume(":") else { throw JSONTextError(offset: position) }
+                members[key] = try value()
+                skipSpace()
+            } while consume(",")
+            guard consume("}") else { throw JSONTextError(offset: position) }
+            return .object(members)
+        case UInt8(ascii: "["):
+            position += 1
+            var elements: [Value] = []
+            skipSpace()
+            if consume("]") { return .array(elements) }
+            repeat {
+                elements.append(try value())
+                skipSpace()
+            } while consume(",")
+            guard consume("]") else { throw JSONTextError(offset: position) }
+            return .array(elements)
+        case UInt8(ascii: "\""):
+            return .string(try string())
+        case UInt8(ascii: "t"):
+            return try literal("true", .bool(true))
+        case UInt8(ascii: "f"):
+            return try literal("false", .bool(false))
+        case UInt8(ascii: "n"):
+            return try literal("null", .null)
+        default:
+            let start = position
+            while position < bytes.count, "+-.0123456789eE".utf8.contains(bytes[position]) { position += 1 }
+            guard let number = Decimal(string: String(decoding: bytes[start..<position], as: UTF8.self)), position > start else {
+                throw JSONTextError(offset: start)
+            }
+            return .number(number)
+        }
+    }
+
+    private mutating func consume(_ character: Unicode.Scalar) -> Bool {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
+        position += 1
+        return true
+    }
+
+    private mutating func literal(_ word: String, _ value: Value) throws -> Value {
+        let end = position + word.utf8.count
+        guard end <= bytes.count, bytes[position..<end].elementsEqual(word.utf8) else { throw JSONTextError(offset: position) }
+        position = end
+        return value
+    }
+
+    private mutating func string() throws -> String {
+        guard consume("\"") else { throw JSONTextError(offset: position) }
+        var run = position
+        var text = ""
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "\""):
+                text += String(decoding: bytes[run..<position], as: UTF8.self)
+                position += 1
+                return text
+            case UInt8(ascii: "\\"):
+                text += String(decoding: bytes[run..<position], as: UTF8.self)
+                position += 1
+                guard position < bytes.count else { throw JSONTextError(offset: position) }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "n"): text += "\n"
+                case UInt8(ascii: "t"): text += "\t"
+                case UInt8(ascii: "r"): text += "\r"
+                case UInt8(ascii: "b"): text += "\u{08}"
+                case UInt8(ascii: "f"): text += "\u{0C}"
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard consume("\\"), consume("u") else { throw JSONTextError(offset: position) }
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw JSONTextError(offset: position) }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw JSONTextError(offset: position) }
+                    text.unicodeScalars.append(scalar)
+                default: text.unicodeScalars.append(Unicode.Scalar(escape))
+                }
+                run = position
+            default:
+                position += 1
+            }
+        }
+        throw JSONTextError(offset: position)
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard position + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[position..<position + 4], as: UTF8.self), radix: 16) else {
+            throw JSONTextError(offset: position)
+        }
+        position += 4
+        return code
     }
 }
