@@ -5,6 +5,8 @@ import Postgres
 public indirect enum Value: Sendable, Hashable, Encodable {
     case null
     case bool(Bool)
+    /// A whole number (an integer column): encoded without the cost of a decimal.
+    case integer(Int64)
     case number(Decimal)
     case string(String)
     case array([Value])
@@ -15,6 +17,7 @@ public indirect enum Value: Sendable, Hashable, Encodable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let bool): try container.encode(bool)
+        case .integer(let integer): try container.encode(integer)
         case .number(let number): try container.encode(number)
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
@@ -40,6 +43,7 @@ public indirect enum Value: Sendable, Hashable, Encodable {
 
     public var decimal: Decimal? {
         switch self {
+        case .integer(let integer): Decimal(integer)
         case .number(let number): number
         case .string(let text): Decimal(string: text)
         default: nil
@@ -51,6 +55,7 @@ public indirect enum Value: Sendable, Hashable, Encodable {
     public var string: String? {
         switch self {
         case .string(let text): text
+        case .integer(let integer): String(integer)
         case .number(let number): number.description
         case .bool(let bool): String(bool)
         default: nil
@@ -102,7 +107,10 @@ public struct Record: Sendable, Hashable, Encodable {
             Record(columns: columns, values: try columns.indices.map { index in
                 guard let text = try row.decode(String?.self, at: index) else { return .null }
                 switch types[index] {
-                case 20, 21, 23, 26, 700, 701, 1700:  // int8, int2, int4, oid, float4, float8, numeric
+                case 20, 21, 23, 26:  // int8, int2, int4, oid
+                    guard let integer = Int64(text) else { return .string(text) }
+                    return .integer(integer)
+                case 700, 701, 1700:  // float4, float8, numeric
                     guard let number = Decimal(string: text) else { return .string(text) }
                     return .number(number)
                 case 16:  // bool
