@@ -138,8 +138,15 @@ public final class PostgresConnection: @unchecked Sendable {
         if let role = settings.role {
             setup.append(("role", role))
         }
+        // A session whose setup failed (a role that does not exist yet, or was revoked) would run as the login
+        // user, often the owner or a superuser, outside row-level security: it is closed, never lent.
         for (name, value) in setup {
-            _ = try query("SELECT pg_catalog.set_config($1, $2, false)", [name, value])
+            do {
+                _ = try query("SELECT pg_catalog.set_config($1, $2, false)", [name, value])
+            } catch {
+                close()
+                throw error
+            }
         }
     }
 

@@ -30,6 +30,22 @@ struct ConnectionTests {
         #expect(try connection.query("SELECT inet_server_port()")[0].decode(Int.self, at: 0) == port)
     }
 
+    @Test("a connection whose role switch fails is closed and never lent as the login user")
+    func failedSetupIsNeverLent() async throws {
+        let url = try await TestDatabase.url
+        let settings = PostgresConnection.Settings(conninfo: url, role: "advocacy_role_that_does_not_exist")
+        let pool = ConnectionPool(configuration: .init(connection: settings, size: 1), logger: TestDatabase.logger)
+        // Every borrower fails: the first because the switch fails, the next ones because the half-set-up
+        // session was closed instead of being handed on as the login user (often a superuser).
+        for attempt in 1...3 {
+            let error = await #expect(throws: PostgresError.self, "attempt \(attempt)") {
+                try await pool.query("SELECT current_user")
+            }
+            #expect(error?.sqlState == "22023", "\(String(describing: error))")
+        }
+        await pool.close()
+    }
+
     @Test("a server that is not there gives a connection error that says what to check")
     func unreachable() {
         let error = #expect(throws: PostgresError.self) {
