@@ -90,6 +90,19 @@ struct AccessTests {
         }
     }
 
+    @Test("a NUL in a key name is a 400 naming the field, not a 500")
+    func nulInKeyName() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/keys", method: .post, headers: app.headers,
+                                     body: ByteBuffer(string: #"{"name": "crm\u0000eu", "scopes": ["ingest"]}"#)) { response in
+                #expect(response.status == .badRequest)
+                let error = response.json["error"] as? [String: Any]
+                #expect(error?["parameter"] as? String == "name", "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test("a key name with quotes and a line break is kept as given in the audit log")
     func awkwardKeyName() async throws {
         let app = try await TestApp.make()

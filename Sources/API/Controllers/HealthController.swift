@@ -48,10 +48,11 @@ struct HealthController {
                 reason: "the service role does not exist yet: run `advocacy migrate` (\(error.message))"
             )
         } catch {
+            // The detail (hosts, ports, the server's words) goes to the log, not to unauthenticated callers.
             context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
             readiness = Readiness(
                 status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: 0,
-                reason: "database unreachable: \(error)"
+                reason: "database unavailable"
             )
         }
         var response = try readiness.response(from: request, context: context)

@@ -55,6 +55,9 @@ struct KeysController {
         })
         guard !scopes.isEmpty else { throw APIError.badParameter("scopes", "a key needs at least one scope") }
         guard (1...200).contains(body.name.count) else { throw APIError.badParameter("name", "name must be 1 to 200 characters") }
+        guard !body.name.unicodeScalars.contains("\0") else {
+            throw APIError.badParameter("name", "name must not contain a NUL character (\\u0000)")
+        }
         let created = try await pool.tenantTransaction(identity.organization) { connection in
             try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, expiresAt: body.expiresAt,
                                actor: identity.keyID, on: connection)
