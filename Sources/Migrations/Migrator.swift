@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import Synchronization
 
 /// Brings a database to the SQL of this build, in one transaction under an advisory lock:
 ///
@@ -33,6 +34,8 @@ public struct Migrator: Sendable {
 
     public let tree: SQLTree
     private let logger: Logger
+    /// The build's checksums, computed once per process: a readiness probe then sends no SQL text.
+    private let checksums = ChecksumCache()
 
     public init(tree: SQLTree, logger: Logger) {
         self.tree = tree
@@ -42,8 +45,6 @@ public struct Migrator: Sendable {
     public init(migrations: [Migration], definitions: [Definition] = [], logger: Logger) {
         self.init(tree: SQLTree(migrations: migrations, definitions: definitions), logger: logger)
     }
-
-    public var migrations: [Migration] { tree.migrations }
 
     public enum State: String, Sendable {
         case applied, pending, changed
@@ -96,9 +97,10 @@ public struct Migrator: Sendable {
 
     /// The state of every migration and definition, known or recorded, without changing anything.
     public func report(on pool: ConnectionPool) async throws -> Report {
-        let tree = self.tree
+        let (tree, cache) = (self.tree, checksums)
         return try await pool.withConnection { connection in
-            try Self.report(of: tree, on: connection)
+            let checksums = try cache.value { try Checksums(of: tree, on: connection) }
+            return try Self.report(of: tree, checksums: checksums, on: connection)
         }
     }
 
@@ -131,7 +133,8 @@ public struct Migrator: Sendable {
             // A migration may backfill tables: it is not held to the statement timeout of requests.
             try connection.execute("SET LOCAL statement_timeout = 0")
             try adoptSquashedHistory(of: tree, on: connection, logger: logger)
-            let report = try report(of: tree, on: connection)
+            let checksums = try Checksums(of: tree, on: connection)
+            let report = try report(of: tree, checksums: checksums, on: connection)
             if let changed = report.migrations.first(where: { $0.state == .changed }) {
                 throw MigrationError(
                     message: "migration \(changed.name) was applied, and its file has changed since",
@@ -162,14 +165,14 @@ public struct Migrator: Sendable {
             guard definitionsChanged || !applied.isEmpty else {
                 return Outcome(applied: applied, definitionsApplied: 0)
             }
-            try applyDefinitions(tree.definitions, on: connection)
+            try applyDefinitions(tree.definitions, checksums: checksums.definitions, on: connection)
             logger.info("applied definitions", metadata: ["files": "\(tree.definitions.count)"])
             return Outcome(applied: applied, definitionsApplied: tree.definitions.count)
         }
     }
 
     /// Applies every definition in order, validates the functions once all exist, and records the checksums.
-    static func applyDefinitions(_ definitions: [Definition], on connection: PostgresConnection) throws {
+    static func applyDefinitions(_ definitions: [Definition], checksums: [String], on connection: PostgresConnection) throws {
         try connection.execute("SET LOCAL check_function_bodies = off")
         for definition in definitions {
             do {
@@ -203,13 +206,13 @@ public struct Migrator: Sendable {
         }
         try connection.query(
             """
-            WITH current (path, checksum) AS (SELECT f.path, md5(f.sql) FROM unnest($1::text[], $2::text[]) AS f (path, sql)),
+            WITH current (path, checksum) AS (SELECT f.path, f.checksum FROM unnest($1::text[], $2::text[]) AS f (path, checksum)),
             gone AS (DELETE FROM meta.schema_definitions AS d WHERE NOT EXISTS (SELECT FROM current AS c WHERE c.path = d.path))
             INSERT INTO meta.schema_definitions (path, checksum)
             SELECT path, checksum FROM current
             ON CONFLICT (path) DO UPDATE SET checksum = excluded.checksum, applied_at = now()
             """,
-            [definitions.map(\.path), definitions.map(\.sql)]
+            [definitions.map(\.path), checksums]
         )
     }
 
@@ -235,13 +238,13 @@ public struct Migrator: Sendable {
         logger.info("recorded the baseline in place of the squashed history", metadata: ["baseline": "\(baseline.name)"])
     }
 
-    static func report(of tree: SQLTree, on connection: PostgresConnection) throws -> Report {
+    static func report(of tree: SQLTree, checksums: Checksums, on connection: PostgresConnection) throws -> Report {
         let exists = try connection.query(
             "SELECT to_regclass('meta.schema_migrations') IS NOT NULL, to_regclass('meta.schema_definitions') IS NOT NULL"
         )
         let definitions: [DefinitionStatus]
         if try exists[0].decode(Bool.self, at: 1) {
-            definitions = try definitionStatus(of: tree.definitions, on: connection)
+            definitions = try definitionStatus(of: tree.definitions, checksums: checksums.definitions, on: connection)
         } else {
             definitions = tree.definitions.map { DefinitionStatus(path: $0.path, state: .new) }
         }
@@ -253,12 +256,12 @@ public struct Migrator: Sendable {
         }
         let recorded = try connection.query(
             """
-            SELECT m.version, m.name, m.checksum = md5(f.sql) AS unchanged, f.sql IS NULL AS missing
+            SELECT m.version, m.name, m.checksum = f.checksum AS unchanged, f.checksum IS NULL AS missing
             FROM meta.schema_migrations AS m
-            LEFT JOIN unnest($1::integer[], $2::text[]) AS f (version, sql) USING (version)
+            LEFT JOIN unnest($1::integer[], $2::text[]) AS f (version, checksum) USING (version)
             ORDER BY m.version
             """,
-            [tree.migrations.map(\.version), tree.migrations.map(\.sql)]
+            [tree.migrations.map(\.version), checksums.migrations]
         )
         var byVersion: [Int: Status] = [:]
         for row in recorded {
@@ -288,21 +291,52 @@ public struct Migrator: Sendable {
         )
     }
 
-    static func definitionStatus(of definitions: [Definition], on connection: PostgresConnection) throws -> [DefinitionStatus] {
+    static func definitionStatus(
+        of definitions: [Definition], checksums: [String], on connection: PostgresConnection
+    ) throws -> [DefinitionStatus] {
         let rows = try connection.query(
             """
             SELECT coalesce(f.path, d.path) AS path,
                    CASE WHEN d.path IS NULL THEN 'new' WHEN f.path IS NULL THEN 'removed'
-                        WHEN d.checksum = md5(f.sql) THEN 'current' ELSE 'changed' END AS state
-            FROM unnest($1::text[], $2::text[], $3::integer[]) AS f (path, sql, ordinal)
+                        WHEN d.checksum = f.checksum THEN 'current' ELSE 'changed' END AS state
+            FROM unnest($1::text[], $2::text[], $3::integer[]) AS f (path, checksum, ordinal)
             FULL JOIN meta.schema_definitions AS d ON d.path = f.path
             ORDER BY f.ordinal NULLS LAST, d.path
             """,
-            [definitions.map(\.path), definitions.map(\.sql), Array(definitions.indices)]
+            [definitions.map(\.path), checksums, Array(definitions.indices)]
         )
         return try rows.map { row in
             let state = try row.decode(String.self, "state")
             return DefinitionStatus(path: try row.decode(String.self, "path"), state: DefinitionStatus.State(rawValue: state) ?? .changed)
         }
+    }
+}
+
+/// The md5 of each file's text, as the database records it when applying the file.
+struct Checksums: Sendable {
+    let migrations: [String]
+    let definitions: [String]
+
+    /// Computed by PostgreSQL (Foundation has no md5 here), in the tree's order.
+    init(of tree: SQLTree, on connection: PostgresConnection) throws {
+        func md5(_ texts: [String]) throws -> [String] {
+            try connection.query(
+                "SELECT md5(t.text) FROM unnest($1::text[]) WITH ORDINALITY AS t (text, n) ORDER BY t.n", [texts]
+            ).map { try $0.decode(String.self, at: 0) }
+        }
+        migrations = try md5(tree.migrations.map(\.sql))
+        definitions = try md5(tree.definitions.map(\.sql))
+    }
+}
+
+/// Holds a value computed on first use; shared by the copies of a `Migrator`.
+final class ChecksumCache: Sendable {
+    private let cached = Mutex<Checksums?>(nil)
+
+    func value(_ compute: () throws -> Checksums) rethrows -> Checksums {
+        if let known = cached.withLock({ $0 }) { return known }
+        let computed = try compute()
+        cached.withLock { $0 = computed }
+        return computed
     }
 }
