@@ -14,6 +14,12 @@ struct APIError: HTTPResponseError {
         APIError(status: .badRequest, code: "invalid_parameter", message: message, details: ["parameter": name])
     }
 
+    /// The database cannot be reached or is restarting: worth retrying in a few seconds.
+    static let databaseUnavailable = APIError(
+        status: .serviceUnavailable, code: "database_unavailable", message: "the database is unavailable; retry later",
+        headers: [.retryAfter: "5"]
+    )
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: String] = details
         error["code"] = code

@@ -1,3 +1,4 @@
+import Foundation
 import Ingestion
 import Logging
 import Postgres
@@ -18,6 +19,8 @@ public struct AppSettings: Sendable {
     public var ingestionLimits: IngestionLimits
     /// How far in the future an event's timestamps may be, in seconds.
     public var futureTolerance: Double
+    /// Timestamps and dates before this time (midnight UTC of a day) are refused.
+    public var earliestDate: Date
     /// Connections that store ingested batches, apart from `database`'s: writing a batch is the database's
     /// CPU work, and more batches at once than it has cores to spare only contend for the same index pages;
     /// the reads (dashboards, KPIs) keep their own connections whatever the ingestion load.
@@ -31,11 +34,13 @@ public struct AppSettings: Sendable {
         logLevel: Logger.Level = .info,
         ingestionLimits: IngestionLimits = IngestionLimits(),
         futureTolerance: Double = 3600,
+        earliestDate: Date = EventValidator.defaultEarliest,
         ingestionConnections: Int = 4
     ) {
         self.ingestionConnections = ingestionConnections
         self.ingestionLimits = ingestionLimits
         self.futureTolerance = futureTolerance
+        self.earliestDate = earliestDate
         self.host = host
         self.port = port
         self.database = database

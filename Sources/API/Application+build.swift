@@ -48,7 +48,7 @@ func buildRouter(
 
     // Everything under /v1 acts for the organisation of the caller's API key.
     let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: limiter))
-    let store = EventStore(pool: ingestionPool, validator: EventValidator(futureTolerance: settings.futureTolerance), logger: logger)
+    let store = EventStore(pool: ingestionPool, validator: EventValidator(futureTolerance: settings.futureTolerance, earliest: settings.earliestDate), logger: logger)
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)
     v1.addRoutes(KPIController(pool: pool).endpoints)

@@ -142,8 +142,11 @@ struct BatchWriter {
             for (number, event) in events.enumerated() {
                 try connection.execute("SAVEPOINT fact_\(number)")
                 do {
-                    if try recordInLedger([event]).isEmpty {
+                    let stored = try recordInLedger([event])
+                    if stored.isEmpty {
                         try FactWriter(connection: connection, organization: organization).write([event])
+                    } else if let conflict = Self.conflict(event, storedType: stored[event.id]) {
+                        refused[event.id] = conflict
                     } else {
                         known.insert(event.id)
                     }
@@ -158,9 +161,12 @@ struct BatchWriter {
             }
             accepted = events.filter { !known.contains($0.id) && refused[$0.id] == nil }
         } else {
-            known = try recordInLedger(events)
+            let stored = try recordInLedger(events)
+            for event in events where stored[event.id] != nil {
+                if let conflict = Self.conflict(event, storedType: stored[event.id]) { refused[event.id] = conflict } else { known.insert(event.id) }
+            }
             // Usually every event is new: no need to look each one up.
-            accepted = known.isEmpty ? events : events.filter { !known.contains($0.id) }
+            accepted = stored.isEmpty ? events : events.filter { stored[$0.id] == nil }
             try FactWriter(connection: connection, organization: organization).write(accepted)
         }
 
@@ -224,9 +230,16 @@ struct BatchWriter {
         )
     }
 
-    /// Adds the events' ids to the ledger. - Returns: the ids that were there already.
-    private func recordInLedger(_ events: [Event]) throws -> Set<String> {
-        guard !events.isEmpty else { return [] }
+    /// An event whose id the ledger holds under another type: not a retry, a refusal (rate cards and costs
+    /// must never vanish as "duplicates" of an event another key sent first with the same id).
+    static func conflict(_ event: Event, storedType: String?) -> Rejection? {
+        guard let storedType, storedType != event.type.rawValue else { return nil }
+        return Rejection(.idConflict, field: "id", "the id \(event.id) was already accepted for a \(storedType) event; give this event an id of its own")
+    }
+
+    /// Adds the events' ids to the ledger. - Returns: the ids that were there already, with their stored type.
+    private func recordInLedger(_ events: [Event]) throws -> [String: String] {
+        guard !events.isEmpty else { return [:] }
         var ids = PostgresBinaryArray<String>(capacity: events.count * 16)
         var types = PostgresBinaryArray<String>(capacity: events.count * 24)
         var times = PostgresBinaryArray<Date>(capacity: events.count * 12)
@@ -236,10 +249,12 @@ struct BatchWriter {
             times.append(events[index].occurredAt)
         }
         let rows = try connection.query(
-            "SELECT e FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[]) AS e", [organization, ids, types, times],
-            prepared: true
+            "SELECT event_id, stored_type FROM ingest.record_events($1, $2::text[], $3::text[], $4::timestamptz[])",
+            [organization, ids, types, times], prepared: true
         )
-        return Set(try rows.map { try $0.decode(String.self, at: 0) })
+        var stored: [String: String] = [:]
+        for row in rows { stored[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1) }
+        return stored
     }
 
     private func storeRejections(

@@ -8,9 +8,26 @@ import Vocabulary
 public struct EventValidator: Sendable {
     /// How far in the future a timestamp may be (clocks drift); later ones are refused.
     public var futureTolerance: TimeInterval
+    /// The earliest time (midnight UTC of a day) a timestamp or date may fall on: earlier ones are a mistaken
+    /// epoch or a backfill the rollups would rebuild day by day, and are refused.
+    public let earliest: Date
+    /// `earliest` as `YYYY-MM-DD`: dates compare with it as text (four-digit years keep text order calendar order).
+    private let earliestDay: String
 
-    public init(futureTolerance: TimeInterval = 3600) {
+    /// 2000-01-01, midnight UTC.
+    public static let defaultEarliest = Date(timeIntervalSince1970: 946_684_800)
+
+    public init(futureTolerance: TimeInterval = 3600, earliest: Date = Self.defaultEarliest) {
         self.futureTolerance = futureTolerance
+        self.earliest = earliest
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        self.earliestDay = formatter.string(from: earliest)
+    }
+
+    /// Midnight UTC of a `YYYY-MM-DD` date, nil when `text` is not a real date (for the earliest-date setting).
+    public static func midnight(of text: String) -> Date? {
+        Timestamps.isCalendarDate(text) ? Timestamps.parseRFC3339(text + "T00:00:00Z") : nil
     }
 
     static let networks = Network.names
@@ -47,7 +64,7 @@ public struct EventValidator: Sendable {
             )
         }
         let occurredAt = try envelope.required("occurred_at") { reader, key throws(Rejection) in try reader.timestamp(key) }
-        try checkNotFuture(occurredAt, field: "occurred_at", now: now)
+        try checkTime(occurredAt, field: "occurred_at", now: now)
         let dataObject = try envelope.required("data") { reader, key throws(Rejection) in try reader.object(key) }
         try envelope.finish()
 
@@ -57,19 +74,42 @@ public struct EventValidator: Sendable {
         return Event(id: id, type: type, occurredAt: occurredAt, fact: fact)
     }
 
-    private func checkNotFuture(_ date: Date, field: String, now: Date) throws(Rejection) {
+    private func checkTime(_ date: Date, field: String, now: Date) throws(Rejection) {
         guard date.timeIntervalSince(now) <= futureTolerance else {
             throw Rejection(
                 .futureTimestamp, field: field,
                 "\(field) is in the future (more than \(Int(futureTolerance)) s ahead of the server's clock)"
             )
         }
+        guard date >= earliest else {
+            throw Rejection(
+                .beforeEarliestDate, field: field,
+                "\(field) is before \(earliestDay), the earliest date this service accepts (setting EARLIEST_DATE)"
+            )
+        }
+    }
+
+    /// `day` is `YYYY-MM-DD` (four-digit years), so text order is calendar order.
+    private func checkDay(_ day: String, field: String) throws(Rejection) {
+        guard day >= earliestDay else {
+            throw Rejection(
+                .beforeEarliestDate, field: field,
+                "\(field) is before \(earliestDay), the earliest date this service accepts (setting EARLIEST_DATE)"
+            )
+        }
+    }
+
+    /// A `YYYY-MM-DD` field not before the earliest day.
+    private func day(_ key: String, _ data: inout FieldReader) throws(Rejection) -> String {
+        let day = try data.required(key) { r, k throws(Rejection) in try r.date(k) }
+        try checkDay(day, field: data.field(key))
+        return day
     }
 
     /// A timestamp field that defaults to the envelope's occurred_at.
     private func time(_ key: String, _ data: inout FieldReader, default occurredAt: Date, now: Date) throws(Rejection) -> Date {
         guard let date = try data.timestamp(key) else { return occurredAt }
-        try checkNotFuture(date, field: data.field(key), now: now)
+        try checkTime(date, field: data.field(key), now: now)
         return date
     }
 
@@ -245,8 +285,8 @@ public struct EventValidator: Sendable {
             )
 
         case .costRecorded:
-            let start = try data.required("period_start") { r, k throws(Rejection) in try r.date(k) }
-            let end = try data.required("period_end") { r, k throws(Rejection) in try r.date(k) }
+            let start = try day("period_start", &data)
+            let end = try day("period_end", &data)
             guard end >= start else {
                 throw Rejection(.inconsistent, field: "data.period_end", "data.period_end (\(end)) is before data.period_start (\(start))")
             }
@@ -269,7 +309,7 @@ public struct EventValidator: Sendable {
                 RateCardFact(
                     network: try data.required("network") { r, k throws(Rejection) in try r.oneOf(k, Self.networks) },
                     currency: try data.required("currency") { r, k throws(Rejection) in try r.currency(k) },
-                    effectiveFrom: try data.required("effective_from") { r, k throws(Rejection) in try r.date(k) },
+                    effectiveFrom: try day("effective_from", &data),
                     cpm: try rate("cpm", &data), cpc: try rate("cpc", &data),
                     costPerReaction: try rate("cost_per_reaction", &data),
                     costPerComment: try rate("cost_per_comment", &data),
@@ -333,7 +373,7 @@ public struct EventValidator: Sendable {
             try data.required(key) { r, k throws(Rejection) in try r.decimal(k, scale: 2, range: Self.ssiPillar) }
         }
         let ambassadorID = try data.required("ambassador_id") { r, k throws(Rejection) in try r.identifier(k) }
-        let date = try data.required("date") { r, k throws(Rejection) in try r.date(k) }
+        let date = try day("date", &data)
         let pillars = [
             try pillar("brand", &data), try pillar("people", &data), try pillar("insights", &data),
             try pillar("relationships", &data),

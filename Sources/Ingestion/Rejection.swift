@@ -21,6 +21,12 @@ public enum RejectionReason: String, Sendable, CaseIterable {
     case inconsistent = "inconsistent"
     /// A timestamp later than now plus the configured tolerance.
     case futureTimestamp = "future_timestamp"
+    /// A timestamp before the configured earliest date (default 2000-01-01): a mistaken epoch, or a backfill
+    /// the service is not set up to take.
+    case beforeEarliestDate = "before_earliest_date"
+    /// The event id was already accepted for an event of another type: a retry carries the same event, so
+    /// this is a different event reusing the id, and storing neither silently is the only safe answer.
+    case idConflict = "id_conflict"
     /// The key may not send this type of fact (rate cards and costs need the admin scope).
     case notPermitted = "not_permitted"
     /// The database refused the fact (a rule only it can check, e.g. a tracking token already used).

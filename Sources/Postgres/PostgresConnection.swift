@@ -258,7 +258,10 @@ public final class PostgresConnection: @unchecked Sendable {
             // `result` is non-nil for these statuses.
             return QueryResult(handle: result.unsafelyUnwrapped)
         default:
-            let error = PostgresError.from(result: result, connection: handle, code: .queryFailed, query: sql)
+            // A statement that failed because the server went away (restart, terminated backend) is a lost
+            // connection, whatever libpq's message says.
+            let lost = handle.map { PQstatus($0) != CONNECTION_OK } ?? true
+            let error = PostgresError.from(result: result, connection: handle, code: lost ? .connectionFailed : .queryFailed, query: sql)
             PQclear(result)
             throw error
         }

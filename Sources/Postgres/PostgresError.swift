@@ -6,7 +6,8 @@ import CLibPQ
 /// or an HTTP error built from it tells what went wrong and where.
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        /// Connecting (or reconnecting) failed: wrong URL, server down, authentication refused.
+        /// Connecting (or reconnecting) failed, or the connection was lost during a statement: wrong URL,
+        /// server down or restarting, authentication refused.
         case connectionFailed
         /// The server refused or failed a statement; `sqlState` says why.
         case queryFailed
@@ -90,6 +91,19 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var isIntegrityViolation: Bool { sqlState?.hasPrefix("23") ?? false }
     /// `57014`: the statement was cancelled, typically by `statement_timeout`.
     public var isQueryCanceled: Bool { sqlState == "57014" }
+
+    /// Whether the database, not the request, is at fault and a retry later may succeed: it cannot be reached
+    /// or was lost (class 08), it is shutting down, restarting or starting (57P01-57P03), it has no connection
+    /// slot left (53300), the server became a standby under a write (25006, after a failover), or no pooled
+    /// connection is free.
+    public var isUnavailable: Bool {
+        switch code {
+        case .connectionFailed, .poolTimeout, .poolClosed: return true
+        case .queryFailed, .copyFailed, .decodingFailed, .encodingFailed: break
+        }
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300", "25006"].contains(sqlState)
+    }
 }
 
 extension PostgresError {

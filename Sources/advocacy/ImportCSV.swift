@@ -24,6 +24,7 @@ struct ImportCSV: AsyncParsableCommand {
     @Argument(help: "CSV files, with a header line; ',' or ';' separated.")
     var files: [String]
 
+    @OptionGroup var earliest: EarliestDateOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -49,7 +50,7 @@ struct ImportCSV: AsyncParsableCommand {
         guard let organizationID = try await pool.withConnection({ try Organizations.find(slugOrID, on: $0) }) else {
             throw ValidationError("no organisation named \"\(organization)\"")
         }
-        let importer = CSVImporter(store: EventStore(pool: pool, validator: EventValidator(), logger: logger))
+        let importer = CSVImporter(store: EventStore(pool: pool, validator: EventValidator(earliest: try earliest.resolved()), logger: logger))
         var failed = false
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ingestion
 import Logging
 import Postgres
 
@@ -48,6 +49,20 @@ struct DatabaseOptions: ParsableArguments {
             ),
             size: size
         )
+    }
+}
+
+struct EarliestDateOption: ParsableArguments {
+    @Option(name: .customLong("earliest-date"), help: "Refuse timestamps and dates before this day, YYYY-MM-DD [env: EARLIEST_DATE] (default: 2000-01-01)")
+    var earliestDate: String?
+
+    /// Midnight UTC of the earliest accepted day.
+    func resolved() throws -> Date {
+        guard let text = earliestDate ?? environment("EARLIEST_DATE") else { return EventValidator.defaultEarliest }
+        guard let date = EventValidator.midnight(of: text) else {
+            throw ValidationError("EARLIEST_DATE must be a date written YYYY-MM-DD, not \"\(text)\"")
+        }
+        return date
     }
 }
 

@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Role the service acts as: owns nothing, bound by row-level security [env: DATABASE_SERVICE_ROLE] (default: advocacy_service; empty: the connecting user)")
     var serviceRole: String?
 
+    @OptionGroup var earliest: EarliestDateOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -56,6 +57,7 @@ struct Serve: AsyncParsableCommand {
             logLevel: logger.logLevel,
             ingestionLimits: limits,
             futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600)),
+            earliestDate: try earliest.resolved(),
             ingestionConnections: try setting(ingestConnections, "INGEST_CONNECTIONS", 4)
         )
         let app = try buildApplication(settings)

@@ -82,6 +82,13 @@ struct HealthTests {
             try await client.execute(uri: "/health", method: .get) { response in
                 #expect(response.status == .ok)
             }
+            // Any request that needs the database: 503 with Retry-After, never a 500.
+            let key = "adv_" + String(repeating: "0", count: 32) + "_" + String(repeating: "a", count: 43)
+            try await client.execute(uri: "/v1/kpis", method: .get, headers: [.authorization: "Bearer \(key)"]) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "5")
+                #expect(String(buffer: response.body).contains("database_unavailable"))
+            }
         }
     }
 

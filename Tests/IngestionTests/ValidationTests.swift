@@ -96,6 +96,11 @@ struct ValidationTests {
         (Events.text(Events.envelope("post.metrics_observed", at: "2026-03-07T00:00:00Z", Events.metrics)), .futureTimestamp, "occurred_at"),
         (Events.text(Events.envelope("post.metrics_observed", Events.metrics.merging(["observed_at": "2030-01-01T00:00:00Z"]) { $1 })), .futureTimestamp, "data.observed_at"),
         (Events.text(Events.envelope("post.metrics_observed", at: "2026-03-05 10:00", Events.metrics)), .invalidValue, "occurred_at"),
+        (Events.text(Events.envelope("post.metrics_observed", at: "1971-06-01T00:00:00Z", Events.metrics)), .beforeEarliestDate, "occurred_at"),
+        (Events.text(Events.envelope("post.metrics_observed", at: "1999-12-31T23:59:59Z", Events.metrics)), .beforeEarliestDate, "occurred_at"),
+        (Events.text(Events.envelope("lead.created", ["lead_id": "l", "source_channel": "paid", "created_at": "1970-01-01T00:00:00Z"])), .beforeEarliestDate, "data.created_at"),
+        (Events.text(Events.envelope("ssi.snapshot", Events.ssi.merging(["date": "1999-12-31"]) { $1 })), .beforeEarliestDate, "data.date"),
+        (Events.text(Events.envelope("cost.recorded", ["cost_id": "k", "period_start": "1990-01-01", "period_end": "2026-01-31", "category": "licence", "amount": 1, "currency": "EUR"])), .beforeEarliestDate, "data.period_start"),
         (Events.text(Events.envelope("post.published", ["post_id": "p", "ambassador_id": "a", "network": "myspace"])), .invalidValue, "data.network"),
         (Events.text(Events.envelope("lead.created", ["lead_id": "l", "source_channel": "paid", "ambassador_id": "a"])), .inconsistent, "data.ambassador_id"),
         (Events.text(Events.envelope("lead.created", ["lead_id": "l", "source_channel": "paid", "estimated_value": 10])), .missingField, "data.currency"),
@@ -116,6 +121,17 @@ struct ValidationTests {
         #expect(refused?.reason == reason, "\(String(describing: refused))")
         #expect(refused?.field == field, "\(String(describing: refused))")
         #expect(refused?.message.isEmpty == false)
+    }
+
+    @Test("the earliest date is a setting: midnight UTC of that day is accepted, a second before it refused")
+    func earliestDate() throws {
+        let validator = EventValidator(futureTolerance: 3600, earliest: try #require(EventValidator.midnight(of: "2020-02-29")))
+        let accepted = Events.envelope("post.metrics_observed", at: "2020-02-29T00:00:00Z", Events.metrics)
+        #expect(throws: Never.self) { try validator.validate(Events.json(accepted), now: now) }
+        let refused = Events.envelope("post.metrics_observed", at: "2020-02-28T23:59:59Z", Events.metrics)
+        #expect(throws: Rejection.self) { try validator.validate(Events.json(refused), now: now) }
+        #expect(EventValidator.midnight(of: "2020-02-30") == nil)
+        #expect(EventValidator.midnight(of: "yesterday") == nil)
     }
 
     @Test("an item that is not an object is refused as such")

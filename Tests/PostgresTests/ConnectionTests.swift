@@ -100,6 +100,23 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a statement on a connection the server ended (a restart, a terminated backend) is a lost connection: unavailable, not a query error")
+    func lostConnectionIsUnavailable() async throws {
+        let url = try await TestDatabase.url
+        let connection = try PostgresConnection.connect(.init(conninfo: url))
+        let pid = try #require(connection.backendPID)
+        let admin = try PostgresConnection.connect(.init(conninfo: url))
+        try admin.query("SELECT pg_terminate_backend($1)", [Int(pid)])
+        for _ in 0..<100 where try admin.query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [Int(pid)])[0].decode(Int.self, at: 0) > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let error = #expect(throws: PostgresError.self) { try connection.query("SELECT 1") }
+        #expect(error?.isUnavailable == true, "\(String(describing: error))")
+        #expect(PostgresError(code: .queryFailed, message: "x", sqlState: "57P01").isUnavailable)
+        #expect(PostgresError(code: .queryFailed, message: "x", sqlState: "25006").isUnavailable)
+        #expect(!PostgresError(code: .queryFailed, message: "x", sqlState: "23505").isUnavailable)
+    }
+
     @Test("a parameter with a NUL character is refused before it reaches the server")
     func nulParameter() async throws {
         try await TestDatabase.withPool(size: 1) { pool in

@@ -9,12 +9,14 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA core, fact, ingest, kpi, rollup, meta FROM
 GRANT USAGE ON SCHEMA core, fact, ingest, kpi, rollup TO advocacy_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA core, fact, kpi, rollup TO advocacy_reader;
-REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log FROM advocacy_reader;
+REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_counters FROM advocacy_reader;
 -- Links issued for posts: they attribute visits (kpi.attributed_visits).
 GRANT SELECT ON ingest.tracked_links TO advocacy_reader;
 
--- Every KPI, and the rollup look-ups the KPI functions make.
+-- Every KPI, and the rollup look-ups the KPI functions make; the row-level security policies call
+-- core.current_organization.
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_reader;
+GRANT EXECUTE ON FUNCTION core.current_organization() TO advocacy_reader;
 GRANT EXECUTE ON FUNCTION
     rollup.ambassador_totals(uuid, date, date),
     rollup.content_totals(uuid, date, date),

@@ -1,9 +1,11 @@
+import Computation
 import Hummingbird
 import Logging
 import Postgres
 
-/// Turns errors that are not `HTTPError`s into logged 500s (or 503 when the database is unavailable),
-/// so a client never sees internals and an operator always sees the cause.
+/// Turns errors that are not `HTTPError`s into logged 500s, or 503 with Retry-After whenever the database is
+/// unreachable, restarting or out of connections, so a client never sees internals, knows when a retry will
+/// do, and an operator always sees the cause.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -12,9 +14,16 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
             throw error
-        } catch let error as PostgresError where [.connectionFailed, .poolTimeout, .poolClosed].contains(error.code) {
+        } catch let error as RollupsBehind {
+            context.logger.notice("read refused while the rollups catch up", metadata: ["error": "\(error)"])
+            throw APIError(
+                status: .serviceUnavailable, code: "rollups_catching_up",
+                message: "many past days were just ingested and their rollups are being rebuilt in the background; retry in a minute",
+                headers: [.retryAfter: "60"]
+            )
+        } catch let error as PostgresError where error.isUnavailable {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
-            throw HTTPError(.serviceUnavailable, message: "The database is unavailable; retry later.")
+            throw APIError.databaseUnavailable
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             throw HTTPError(.internalServerError, message: "Internal error; the server log has the details.")

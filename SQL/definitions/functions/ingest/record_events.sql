@@ -1,10 +1,15 @@
--- The ledger: records a batch's event ids in ingest.accepted_events and returns the ids already there, so a
--- retried batch stores nothing twice. Ids are inserted plainly (nearly all are new); a batch holding a known id
--- falls back to ON CONFLICT. Grain: one row per event id.
-CREATE OR REPLACE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types text[], occurred timestamp with time zone[])
- RETURNS SETOF text
+-- The ledger: records a batch's event ids in ingest.accepted_events and returns the ids already there with the
+-- type stored under each, so a retried batch stores nothing twice and an id reused for another type of event
+-- is told apart from a retry. Ids are inserted plainly (nearly all are new); a batch holding a known id falls
+-- back to ON CONFLICT. Grain: one row per event id already in the ledger.
+-- Dropped first: CREATE OR REPLACE cannot change a function's result type, which was once SETOF text.
+DROP FUNCTION IF EXISTS ingest.record_events(uuid, text[], text[], timestamp with time zone[]);
+
+CREATE FUNCTION ingest.record_events(org uuid, event_ids text[], event_types text[], occurred timestamp with time zone[])
+ RETURNS TABLE (event_id text, stored_type text)
  LANGUAGE plpgsql
 AS $function$
+    #variable_conflict use_column
     BEGIN
         BEGIN
             INSERT INTO ingest.accepted_events (organization_id, event_id, event_type, occurred_at)
@@ -20,6 +25,9 @@ AS $function$
             ON CONFLICT DO NOTHING
             RETURNING a.event_id
         )
-        SELECT e.id FROM unnest(event_ids) AS e (id) WHERE NOT EXISTS (SELECT FROM added WHERE added.event_id = e.id COLLATE "C");
+        SELECT e.id::text, a.event_type
+        FROM unnest(event_ids) AS e (id)
+        JOIN ingest.accepted_events AS a ON a.organization_id = org AND a.event_id = e.id COLLATE "C"
+        WHERE NOT EXISTS (SELECT FROM added WHERE added.event_id = e.id COLLATE "C");
     END
     $function$;
