@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
         .testTarget(
             name: "DashboardsTests",
-            dependencies: ["Dashboards", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["API", "Access", "Dashboards", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "APITests",

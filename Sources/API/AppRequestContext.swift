@@ -8,6 +8,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public let remoteAddress: SocketAddress?
     /// The key's organisation and scopes; nil outside /v1.
     public var identity: Identity?
+    /// Where the request comes from (set by `ClientMiddleware`, which believes only trusted proxies).
+    public var client = Client(address: nil, viaTLS: false)
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

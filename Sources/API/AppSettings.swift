@@ -1,3 +1,4 @@
+import Access
 import Foundation
 import Ingestion
 import Logging
@@ -25,6 +26,10 @@ public struct AppSettings: Sendable {
     /// CPU work, and more batches at once than it has cores to spare only contend for the same index pages;
     /// the reads (dashboards, KPIs) keep their own connections whatever the ingestion load.
     public var ingestionConnections: Int
+    /// The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (none by default).
+    public var trustedProxies: TrustedProxies
+    /// How long dashboard sessions last, in all and without a request.
+    public var sessions: Sessions.Settings
 
     public init(
         host: String = "127.0.0.1",
@@ -35,8 +40,12 @@ public struct AppSettings: Sendable {
         ingestionLimits: IngestionLimits = IngestionLimits(),
         futureTolerance: Double = 3600,
         earliestDate: Date = EventValidator.defaultEarliest,
-        ingestionConnections: Int = 4
+        ingestionConnections: Int = 4,
+        trustedProxies: TrustedProxies = TrustedProxies(),
+        sessions: Sessions.Settings = Sessions.Settings()
     ) {
+        self.trustedProxies = trustedProxies
+        self.sessions = sessions
         self.ingestionConnections = ingestionConnections
         self.ingestionLimits = ingestionLimits
         self.futureTolerance = futureTolerance

@@ -37,17 +37,20 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        ClientMiddleware(proxies: settings.trustedProxies)
+        SecurityHeadersMiddleware()
         LogRequestsMiddleware(.info)
         MetricsMiddleware()
         ErrorMiddleware()
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)
-    let limiter = FailureLimiter()
-    router.addRoutes(DashboardController(pool: pool, limiter: limiter).endpoints)
+    // One limiter for keys and sessions, API and dashboards: a guesser cannot switch doors.
+    let credentials = Credentials(pool: pool, limiter: FailureLimiter(), sessions: settings.sessions)
+    router.addRoutes(DashboardController(pool: pool, credentials: credentials).endpoints)
 
     // Everything under /v1 acts for the organisation of the caller's API key.
-    let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(pool: pool, limiter: limiter))
+    let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(credentials: credentials))
     let store = EventStore(pool: ingestionPool, validator: EventValidator(futureTolerance: settings.futureTolerance, earliest: settings.earliestDate), logger: logger)
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)

@@ -26,12 +26,13 @@ public struct Identity: Sendable {
 
 /// Why a key was refused (all give 401; the key's owner may learn which).
 public enum KeyRefusal: Error, Sendable, Equatable {
-    case malformed, unknown, revoked, expired
+    /// `unknown`: no key has the id; `wrongSecret`: one has, with another secret (the caller hears the same).
+    case malformed, unknown, wrongSecret, revoked, expired
 
     public var message: String {
         switch self {
         case .malformed: "the key is not of the form adv_<id>_<secret>"
-        case .unknown: "unknown API key"
+        case .unknown, .wrongSecret: "unknown API key"
         case .revoked: "this API key was revoked"
         case .expired: "this API key has expired"
         }
@@ -39,7 +40,7 @@ public enum KeyRefusal: Error, Sendable, Equatable {
 }
 
 /// Creating, verifying, listing and revoking API keys (the owner of `core.api_keys`). Keys are `adv_<32 hex id>_<43 base62 secret>`
-/// (about 256 bits of secret); only the SHA-256 of the secret is stored.
+/// (about 256 bits of secret); only the SHA-256 of the secret is stored. Revoking a key ends its dashboard sessions.
 public enum APIKeys {
     public struct Created: Sendable {
         public let keyID: UUID
@@ -50,9 +51,7 @@ public enum APIKeys {
     public static func create(
         organization: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, actor: UUID?, on connection: PostgresConnection
     ) throws -> Created {
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        var generator = SystemRandomNumberGenerator()
-        let secret = String((0..<43).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        let secret = Token.randomSecret()
         let keyID = try connection.query(
             """
             INSERT INTO core.api_keys (organization_id, name, scopes, secret_hash, expires_at)
@@ -63,24 +62,17 @@ public enum APIKeys {
         )[0].decode(UUID.self, at: 0)
         try AuditLog.record(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
                   detail: ["name": name, "scopes": scopes.map(\.rawValue).sorted().joined(separator: ",")], on: connection)
-        let compactID = keyID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        return Created(keyID: keyID, key: "adv_\(compactID)_\(secret)")
+        return Created(keyID: keyID, key: Token(prefix: "adv", keyID: keyID, secret: secret).text)
     }
 
     /// The key id part of a bearer token, without checking the secret (for rate limiting by key).
     public static func keyID(of token: String) -> UUID? {
-        let parts = token.split(separator: "_")
-        guard parts.count == 3, parts[0] == "adv", parts[1].count == 32 else { return nil }
-        let hex = Array(parts[1])
-        let dashed = String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-" + String(hex[16..<20]) + "-"
-            + String(hex[20..<32])
-        return UUID(uuidString: dashed)
+        Token(parsing: token, prefix: "adv")?.keyID
     }
 
     public static func verify(_ token: String, on pool: ConnectionPool) async throws -> Result<Identity, KeyRefusal> {
-        guard let keyID = keyID(of: token), let secret = token.split(separator: "_").last.map(String.init) else {
-            return .failure(.malformed)
-        }
+        guard let token = Token(parsing: token, prefix: "adv") else { return .failure(.malformed) }
+        let (keyID, secret) = (token.keyID, token.secret)
         // One lease: the key's organisation from the index (ids only, no secret), then the key itself under
         // that organisation's row-level security. last_used_at is written at most once a minute, not on
         // every request.
@@ -109,7 +101,7 @@ public enum APIKeys {
             )
         }
         guard let rows else { return .failure(.unknown) }
-        guard let row = rows.first else { return .failure(.unknown) }
+        guard let row = rows.first else { return .failure(.wrongSecret) }
         if try row.decode(Bool.self, "revoked") { return .failure(.revoked) }
         if try row.decode(Bool.self, "expired") { return .failure(.expired) }
         let scopes = Set(try row.decode(String.self, "scopes").split(separator: ",").compactMap { Scope(rawValue: String($0)) })
@@ -170,6 +162,7 @@ public enum APIKeys {
                 [organization, keyID]
             )
             guard !rows.isEmpty else { return false }
+            try Sessions.revokeAll(organization: organization, keyID: keyID, on: connection)
             try AuditLog.record(organization: organization, actor: actor, action: "key.revoked", target: keyID.uuidString.lowercased(),
                                 on: connection)
             return true

@@ -26,6 +26,9 @@ public enum Dashboards {
 
     public static func message(title: String, text: String) -> String { Layout.message(title: title, text: text) }
 
+    /// The pages' one stylesheet, served at `/dashboard.css`.
+    public static var stylesheet: String { Layout.stylesheet }
+
     /// The twelve KPIs of docs/KPIS.md as tiles, each with the series column that draws its trend.
     static let headline: [(key: String, series: String, column: String, per: String?)] = [
         ("active_ambassadors", "activity", "active_ambassadors", nil),

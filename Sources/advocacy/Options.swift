@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ingestion
+import API
 import Logging
 import Postgres
 
@@ -88,4 +89,17 @@ func parseInt(_ text: String, _ name: String) throws -> Int {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+extension TrustedProxies {
+    /// A comma-separated list of addresses and CIDR ranges; empty: none.
+    init(parsing list: String) throws {
+        let items = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        self.init(try items.map { item in
+            guard let range = AddressRange(item) else {
+                throw ValidationError("TRUSTED_PROXIES: \"\(item)\" is not an IP address or a CIDR range such as 10.0.0.0/8")
+            }
+            return range
+        })
+    }
 }

@@ -1,4 +1,5 @@
 import API
+import Access
 import ArgumentParser
 import Hummingbird
 import Ingestion
@@ -30,6 +31,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Role the service acts as: owns nothing, bound by row-level security [env: DATABASE_SERVICE_ROLE] (default: advocacy_service; empty: the connecting user)")
     var serviceRole: String?
 
+    @Option(help: "Reverse proxies whose X-Forwarded-For/-Proto are believed: addresses or CIDR ranges, comma-separated [env: TRUSTED_PROXIES] (default: none)")
+    var trustedProxies: String?
+
+    @Option(help: "Longest a dashboard session lasts, in minutes [env: SESSION_LIFETIME_MINUTES] (default: 480)")
+    var sessionLifetimeMinutes: Int?
+
+    @Option(help: "Dashboard sessions end after this many minutes without a request [env: SESSION_IDLE_MINUTES] (default: 60)")
+    var sessionIdleMinutes: Int?
+
     @OptionGroup var earliest: EarliestDateOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
@@ -58,7 +68,12 @@ struct Serve: AsyncParsableCommand {
             ingestionLimits: limits,
             futureTolerance: Double(try setting(futureToleranceSeconds, "INGEST_FUTURE_TOLERANCE_SECONDS", 3600)),
             earliestDate: try earliest.resolved(),
-            ingestionConnections: try setting(ingestConnections, "INGEST_CONNECTIONS", 4)
+            ingestionConnections: try setting(ingestConnections, "INGEST_CONNECTIONS", 4),
+            trustedProxies: try TrustedProxies(parsing: trustedProxies ?? environment("TRUSTED_PROXIES") ?? ""),
+            sessions: Sessions.Settings(
+                lifetime: .seconds(60 * (try setting(sessionLifetimeMinutes, "SESSION_LIFETIME_MINUTES", 480))),
+                idle: .seconds(60 * (try setting(sessionIdleMinutes, "SESSION_IDLE_MINUTES", 60)))
+            )
         )
         let app = try buildApplication(settings)
         try await app.runService()

@@ -7,6 +7,8 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
+@testable import API
+
 /// The dashboards: sign-in and sign-out, scopes, and the same numbers as the API.
 @Suite("Dashboards")
 struct DashboardTests {
@@ -23,13 +25,26 @@ struct DashboardTests {
         #"{"id":"d7","type":"application.stage_changed","occurred_at":"2026-02-14T10:00:00Z","data":{"application_id":"ap1","stage":"hired"}}"#,
     ].joined(separator: "\n")
 
-    func cookieHeaders(_ key: String) -> HTTPFields { [.cookie: "advocacy_key=\(key)"] }
+    /// A form post from our own sign-in page, as a browser sends it.
+    static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
 
-    func page(_ client: any TestClientProtocol, _ path: String, key: String) async throws -> (HTTPResponse.Status, String) {
-        try await client.execute(uri: path, method: .get, headers: cookieHeaders(key)) { ($0.status, String(buffer: $0.body)) }
+    func cookieHeaders(_ session: String) -> HTTPFields { [.cookie: "\(DashboardController.cookieName)=\(session)"] }
+
+    /// Signs in with `key`. - Returns: the session token the cookie carries.
+    func signIn(_ client: any TestClientProtocol, key: String) async throws -> String {
+        try await client.execute(uri: "/sign-in", method: .post, headers: Self.form, body: ByteBuffer(string: "key=\(key)")) { response in
+            #expect(response.status == .found)
+            let cookie = response.headers[.setCookie] ?? ""
+            return String(cookie.dropFirst("\(DashboardController.cookieName)=".count).prefix { $0 != ";" })
+        }
     }
 
-    @Test("sign-in sets an HttpOnly, SameSite session cookie; pages need it; sign-out clears it")
+    func page(_ client: any TestClientProtocol, _ path: String, key: String) async throws -> (HTTPResponse.Status, String) {
+        let session = try await signIn(client, key: key)
+        return try await client.execute(uri: path, method: .get, headers: cookieHeaders(session)) { ($0.status, String(buffer: $0.body)) }
+    }
+
+    @Test("sign-in opens a server-side session: an opaque HttpOnly, SameSite cookie, never the key; sign-out ends it")
     func signIn() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
@@ -40,30 +55,118 @@ struct DashboardTests {
             try await client.execute(uri: "/sign-in", method: .get) { response in
                 #expect(String(buffer: response.body).contains("<label for=\"key\">"))
             }
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            try await client.execute(uri: "/sign-in", method: .post, headers: form, body: ByteBuffer(string: "key=adv_wrong")) { response in
+            try await client.execute(uri: "/sign-in", method: .post, headers: Self.form, body: ByteBuffer(string: "key=adv_wrong")) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.setCookie] == nil)
             }
-            try await client.execute(uri: "/sign-in", method: .post, headers: form, body: ByteBuffer(string: "key=\(app.key)")) { response in
+            let session = try await client.execute(uri: "/sign-in", method: .post, headers: Self.form, body: ByteBuffer(string: "key=\(app.key)")) {
+                response in
                 #expect(response.status == .found)
                 let cookie = response.headers[.setCookie] ?? ""
-                #expect(cookie.hasPrefix("advocacy_key=\(app.key)"))
+                #expect(cookie.hasPrefix("\(DashboardController.cookieName)=ses_"))
+                #expect(!cookie.contains(app.key) && !cookie.contains(String(app.key.suffix(43))), "the cookie never holds the key")
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && !cookie.contains("Secure"))
+                return String(cookie.dropFirst("\(DashboardController.cookieName)=".count).prefix { $0 != ";" })
             }
-            try await client.execute(uri: "/sign-in", method: .post, headers: form + [HTTPField(name: HTTPField.Name("X-Forwarded-Proto")!, value: "https")],
-                                     body: ByteBuffer(string: "key=\(app.key)")) { response in
-                #expect(response.headers[.setCookie]?.contains("Secure") == true)
-            }
-            try await client.execute(uri: "/sign-out", method: .post, headers: cookieHeaders(app.key)) { response in
-                #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
-            }
-            // The cookie reads the API (the CSV links) but never writes through it.
-            try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get, headers: cookieHeaders(app.key)) { response in
+            #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .ok)
+            // The session reads the API (the CSV links) but never writes through it.
+            try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get, headers: cookieHeaders(session)) { response in
                 #expect(response.status == .ok)
             }
-            try await client.execute(uri: "/v1/events", method: .post, headers: cookieHeaders(app.key), body: ByteBuffer(string: "[]")) { response in
+            try await client.execute(uri: "/v1/events", method: .post, headers: cookieHeaders(session), body: ByteBuffer(string: "[]")) { response in
                 #expect(response.status == .unauthorized)
+            }
+            // The key itself in the cookie is no session.
+            #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(app.key)) { $0.status } == .found)
+            try await client.execute(uri: "/sign-out", method: .post, headers: cookieHeaders(session) + [.origin: "http://localhost"]) { response in
+                #expect(response.status == .found)
+                #expect(response.headers[.setCookie]?.contains("Max-Age=0") == true)
+            }
+            // Signed out on the server: the same cookie, replayed, opens nothing.
+            try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { response in
+                #expect(response.status == .found)
+                #expect(response.headers[.location] == "/sign-in")
+            }
+            try await client.execute(uri: "/v1/kpis/catalog", method: .get, headers: cookieHeaders(session)) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("sign-in and sign-out refuse cross-site posts: no Origin, or another site's, is a 403 that changes nothing")
+    func crossSite() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let session = try await signIn(client, key: app.key)
+            let plain: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            for headers in [plain, plain + [.origin: "https://evil.example"], plain + [.referer: "https://evil.example/page"], plain + [.origin: "null"]] {
+                try await client.execute(uri: "/sign-in", method: .post, headers: headers, body: ByteBuffer(string: "key=\(app.key)")) { response in
+                    #expect(response.status == .forbidden)
+                    #expect(response.headers[.setCookie] == nil)
+                }
+                try await client.execute(uri: "/sign-out", method: .post, headers: headers + cookieHeaders(session)) { response in
+                    #expect(response.status == .forbidden)
+                }
+            }
+            // Still signed in: the cross-site sign-out did nothing.
+            #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .ok)
+            // A same-site Referer is enough when a browser sends no Origin.
+            try await client.execute(uri: "/sign-in", method: .post, headers: plain + [.referer: "http://localhost/sign-in"],
+                                     body: ByteBuffer(string: "key=\(app.key)")) { response in
+                #expect(response.status == .found)
+            }
+        }
+    }
+
+    @Test("pages send a Content-Security-Policy that forbids framing and inline code, nosniff, and load only /dashboard.css")
+    func securityHeaders() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let session = try await signIn(client, key: app.key)
+            for path in ["/dashboard/overview", "/sign-in"] {
+                try await client.execute(uri: path, method: .get, headers: cookieHeaders(session)) { response in
+                    let policy = response.headers[.contentSecurityPolicy] ?? ""
+                    #expect(policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'none'") && policy.contains("style-src 'self'"))
+                    #expect(!policy.contains("unsafe-inline"))
+                    #expect(response.headers[.xContentTypeOptions] == "nosniff")
+                    #expect(response.headers[.strictTransportSecurity] == nil, "no HSTS over plain HTTP")
+                    let html = String(buffer: response.body)
+                    #expect(!html.contains("<style") && !html.contains("<script") && !html.contains(" style="))
+                    #expect(html.contains("<link rel=\"stylesheet\" href=\"/dashboard.css\">"))
+                }
+            }
+            try await client.execute(uri: "/dashboard.css", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
+                #expect(String(buffer: response.body).contains("font-family"))
+            }
+            try await client.execute(uri: "/v1/kpis/catalog", method: .get, headers: app.headers) { response in
+                #expect(response.headers[.xContentTypeOptions] == "nosniff")
+            }
+        }
+    }
+
+    @Test("a session ends when its key is revoked, and after its idle time or lifetime")
+    func sessionEnds() async throws {
+        let app = try await TestApp.make()
+        let key = try app.key([.marketing])
+        let keyID = try #require(APIKeys.keyID(of: key))
+        try await app.test { client in
+            let session = try await signIn(client, key: key)
+            #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .ok)
+            try await client.execute(uri: "/v1/keys/\(keyID.uuidString.lowercased())", method: .delete, headers: app.headers) { response in
+                #expect(response.status == .noContent)
+            }
+            #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .found)
+        }
+        for settings in [Sessions.Settings(lifetime: .seconds(3600), idle: .seconds(1)), Sessions.Settings(lifetime: .seconds(1), idle: .seconds(3600))] {
+            var short = app
+            short.settings.sessions = settings
+            try await short.test { [short] client in
+                let session = try await signIn(client, key: short.key)
+                #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .ok)
+                try await Task.sleep(for: .milliseconds(2100))
+                #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .found)
             }
         }
     }

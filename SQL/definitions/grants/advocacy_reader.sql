@@ -9,7 +9,7 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA core, fact, ingest, kpi, rollup, meta FROM
 GRANT USAGE ON SCHEMA core, fact, ingest, kpi, rollup TO advocacy_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA core, fact, kpi, rollup TO advocacy_reader;
-REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_counters FROM advocacy_reader;
+REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_counters, core.sessions FROM advocacy_reader;
 -- Links issued for posts: they attribute visits (kpi.attributed_visits).
 GRANT SELECT ON ingest.tracked_links TO advocacy_reader;
 

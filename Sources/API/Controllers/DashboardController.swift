@@ -7,26 +7,27 @@ import Hummingbird
 import Postgres
 import Vocabulary
 
-/// The dashboards in the browser: `/sign-in` with an organisation key, which a session cookie then carries
-/// (HttpOnly, SameSite=Strict, Secure behind TLS), `/dashboard/{page}` rendered on the server, `/sign-out`.
-/// Each page honours the key's scopes: marketing pages need `marketing`, the HR page `hr`; an HR key sees
-/// the candidate KPIs only on the overview.
+/// The dashboards in the browser: `/sign-in` with an organisation key opens a server-side session whose opaque
+/// token a cookie carries (HttpOnly, SameSite=Strict, Secure behind TLS), `/dashboard/{page}` rendered on the
+/// server, `/sign-out` ends the session. Sign-in and sign-out accept only requests from our own pages (their
+/// Origin, or Referer, names this host). Each page honours the key's scopes: marketing pages need
+/// `marketing`, the HR page `hr`; an HR key sees the candidate KPIs only on the overview.
 struct DashboardController {
-    static let cookieName = "advocacy_key"
+    static let cookieName = "advocacy_session"
     let pool: ConnectionPool
-    let limiter: FailureLimiter
+    let credentials: Credentials
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get { _, _ in Response.redirect(to: "/dashboard/overview", type: .normal) }
         routes.get("sign-in") { _, _ in Self.html(.ok, Dashboards.signIn(message: nil)) }
         routes.post("sign-in", use: signIn)
-        routes.post("sign-out") { request, _ in
-            var response = Response.redirect(to: "/sign-in", type: .found)
-            response.setCookie(Self.cookie("", maxAge: 0, secure: Self.isTLS(request)))
-            return response
-        }
+        routes.post("sign-out", use: signOut)
         routes.get("dashboard") { _, _ in Response.redirect(to: "/dashboard/overview", type: .normal) }
+        routes.get("dashboard.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: Dashboards.stylesheet)))
+        }
         routes.get("dashboard/:page", use: page)
         return routes
     }
@@ -36,41 +37,69 @@ struct DashboardController {
                  body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// Behind a TLS-terminating proxy the request says so; the cookie is then Secure.
-    static func isTLS(_ request: Request) -> Bool {
-        request.uri.scheme == .https || request.headers[Self.forwardedProto]?.lowercased() == "https"
+    func cookie(_ value: String, maxAge: Int, context: AppRequestContext) -> Cookie {
+        Cookie(name: Self.cookieName, value: value, maxAge: maxAge, path: "/", secure: context.client.viaTLS, httpOnly: true, sameSite: .strict)
     }
 
-    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto") ?? .via
-
-    static func cookie(_ value: String, maxAge: Int, secure: Bool) -> Cookie {
-        Cookie(name: cookieName, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    /// Whether a form post comes from a page of this host: its Origin (or, without one, its Referer) names the
+    /// host the request was sent to. A cross-site form can set neither.
+    static func isSameOrigin(_ request: Request) -> Bool {
+        guard let host = request.head.authority ?? request.headers.first(where: { $0.name.canonicalName == "host" })?.value,
+              let source = request.headers[.origin] ?? request.headers[.referer],
+              let url = URL(string: source), let sourceHost = url.host
+        else { return false }
+        let sourceAuthority = url.port.map { "\(sourceHost):\($0)" } ?? sourceHost
+        return sourceAuthority.lowercased() == host.lowercased()
     }
+
+    static let crossSite = html(.forbidden, Dashboards.message(
+        title: "Request refused", text: "This form must be sent from this site's own sign-in page."
+    ))
 
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else { return Self.crossSite }
         let body = try await request.body.collect(upTo: 16 << 10)
         let form = URLComponents(string: "?" + String(buffer: body).replacingOccurrences(of: "+", with: " "))?.queryItems ?? []
         let key = (form.first { $0.name == "key" }?.value ?? "").trimmingCharacters(in: .whitespaces)
-        let subjects = [APIKeys.keyID(of: key).map { "key:\($0)" }, context.remoteAddress?.ipAddress.map { "ip:\($0)" }].compactMap { $0 }
-        if let wait = limiter.blocked(subjects) {
-            return Self.html(.tooManyRequests, Dashboards.signIn(message: "Too many failed attempts: try again in \(wait) s."))
-        }
-        switch try await APIKeys.verify(key, on: pool) {
-        case .failure(let refusal):
-            limiter.recordFailure(subjects)
+        switch try await credentials.key(key, from: context.client.address) {
+        case .tooManyFailures(let wait):
+            var response = Self.html(.tooManyRequests, Dashboards.signIn(message: "Too many failed attempts: try again in \(wait) s."))
+            response.headers[.retryAfter] = "\(wait)"
+            return response
+        case .refused(let refusal):
             return Self.html(.unauthorized, Dashboards.signIn(message: "This key cannot sign in: \(refusal.message)."))
-        case .success:
+        case .valid(let identity):
+            let token = try await Sessions.open(for: identity, settings: credentials.sessions, on: pool)
             var response = Response.redirect(to: "/dashboard/overview", type: .found)
-            response.setCookie(Self.cookie(key, maxAge: 8 * 3600, secure: Self.isTLS(request)))
+            response.setCookie(cookie(token, maxAge: Int(credentials.sessions.lifetime.components.seconds), context: context))
             return response
         }
     }
 
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard Self.isSameOrigin(request) else { return Self.crossSite }
+        if let token = request.cookies[Self.cookieName]?.value, !token.isEmpty {
+            try await Sessions.close(token, on: pool)
+        }
+        var response = Response.redirect(to: "/sign-in", type: .found)
+        response.setCookie(cookie("", maxAge: 0, context: context))
+        return response
+    }
+
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let key = request.cookies[Self.cookieName]?.value, !key.isEmpty,
-              case .success(let identity) = try await APIKeys.verify(key, on: pool)
-        else {
+        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else {
             return Response.redirect(to: "/sign-in", type: .found)
+        }
+        let identity: Identity
+        switch try await credentials.session(token, from: context.client.address) {
+        case .valid(let valid): identity = valid
+        case .refused: return Response.redirect(to: "/sign-in", type: .found)
+        case .tooManyFailures(let wait):
+            var response = Self.html(.tooManyRequests, Dashboards.message(
+                title: "Too many failed attempts", text: "Try again in \(wait) s."
+            ))
+            response.headers[.retryAfter] = "\(wait)"
+            return response
         }
         let pages = DashboardPage.allCases.filter { page in
             switch page {

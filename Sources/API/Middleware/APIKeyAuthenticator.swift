@@ -2,39 +2,33 @@ import Access
 import Foundation
 import Hummingbird
 import Postgres
-import Synchronization
 
 /// Authenticates /v1 requests by their `Authorization: Bearer adv_...` key (or, for a GET, the dashboards'
-/// session cookie). No key, or an unknown, revoked
-/// or expired one: 401 (which never says whether another organisation's object exists). Repeated failures
-/// from one key id or address are answered 429 with Retry-After until the window passes.
+/// session cookie). No key, or an unknown, revoked or expired one: 401 (which never says whether another
+/// organisation's object exists). Repeated failures are answered 429 with Retry-After (see `Credentials`).
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = AppRequestContext
-    let pool: ConnectionPool
-    let limiter: FailureLimiter
+    let credentials: Credentials
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let token: String
+        let outcome: Credentials.Outcome
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            outcome = try await credentials.key(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), from: context.client.address)
         } else if request.method == .get, let cookie = request.cookies[DashboardController.cookieName]?.value, !cookie.isEmpty {
             // A signed-in browser downloads the dashboards' CSV from the API: reads only (SameSite=Strict
             // keeps other sites' links from carrying it), never a write.
-            token = cookie
+            outcome = try await credentials.session(cookie, from: context.client.address)
         } else {
             throw APIError(status: .unauthorized, code: "unauthenticated", message: "send an API key: Authorization: Bearer adv_...",
                            headers: [.wwwAuthenticate: "Bearer"])
         }
-        let subjects = [APIKeys.keyID(of: token).map { "key:\($0)" }, context.remoteAddress?.ipAddress.map { "ip:\($0)" }].compactMap { $0 }
-        if let wait = limiter.blocked(subjects) {
+        switch outcome {
+        case .tooManyFailures(let wait):
             throw APIError(status: .tooManyRequests, code: "too_many_failures",
                            message: "too many failed authentications; retry in \(wait) s", headers: [.retryAfter: "\(wait)"])
-        }
-        switch try await APIKeys.verify(token, on: pool) {
-        case .failure(let refusal):
-            limiter.recordFailure(subjects)
+        case .refused(let refusal):
             throw APIError(status: .unauthorized, code: "invalid_key", message: refusal.message, headers: [.wwwAuthenticate: "Bearer"])
-        case .success(let identity):
+        case .valid(let identity):
             var context = context
             context.identity = identity
             context.logger[metadataKey: "organization"] = "\(identity.organization)"
@@ -43,36 +37,49 @@ struct APIKeyAuthenticator: RouterMiddleware {
     }
 }
 
-/// Counts authentication failures per subject (key id, address) in a sliding window.
-final class FailureLimiter: Sendable {
-    let maximumFailures: Int
-    let window: TimeInterval
-    private let failures = Mutex<[String: [Date]]>([:])
+/// Checks API keys and dashboard sessions, and limits guessing where it happens.
+///
+/// The credential is always checked first (one index look-up and one hash comparison in the database), so a
+/// valid one is never refused because of someone else's failures. Only failures are counted: a token that
+/// names no key or session counts against the client's address, a wrong secret against its key id; a revoked
+/// or expired credential is not a guess and is not counted. Once a subject has failed too often, its failing
+/// requests are answered 429, and malformed tokens from a blocked address are refused without a query.
+struct Credentials: Sendable {
+    let pool: ConnectionPool
+    let limiter: FailureLimiter
+    let sessions: Sessions.Settings
 
-    init(maximumFailures: Int = 10, window: TimeInterval = 60) {
-        self.maximumFailures = maximumFailures
-        self.window = window
+    enum Outcome {
+        case valid(Identity)
+        case refused(KeyRefusal)
+        case tooManyFailures(retryAfter: Int)
     }
 
-    /// Seconds to wait when any subject has failed too often recently, nil when none has.
-    func blocked(_ subjects: [String], now: Date = Date()) -> Int? {
-        failures.withLock { table in
-            subjects.compactMap { subject -> Int? in
-                let recent = (table[subject] ?? []).filter { now.timeIntervalSince($0) < window }
-                table[subject] = recent.isEmpty ? nil : recent
-                guard recent.count >= maximumFailures, let oldest = recent.first else { return nil }
-                return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
-            }.max()
+    func key(_ token: String, from address: String?) async throws -> Outcome {
+        if APIKeys.keyID(of: token) == nil, let wait = limiter.retryAfter(.address(address ?? "unknown")) {
+            return .tooManyFailures(retryAfter: wait)
         }
+        return judge(try await APIKeys.verify(token, on: pool), keyID: APIKeys.keyID(of: token), address: address)
     }
 
-    func recordFailure(_ subjects: [String], now: Date = Date()) {
-        failures.withLock { table in
-            for subject in subjects { table[subject, default: []].append(now) }
-            // Random key ids must not grow the table forever: drop subjects with no recent failure.
-            if table.count > 10_000 {
-                table = table.filter { _, times in times.contains { now.timeIntervalSince($0) < window } }
-            }
+    func session(_ token: String, from address: String?) async throws -> Outcome {
+        judge(try await Sessions.verify(token, settings: sessions, on: pool), keyID: nil, address: address)
+    }
+
+    private func judge(_ result: Result<Identity, KeyRefusal>, keyID: UUID?, address: String?) -> Outcome {
+        let refusal: KeyRefusal
+        switch result {
+        case .success(let identity): return .valid(identity)
+        case .failure(let failure): refusal = failure
         }
+        let subject: FailureLimiter.Subject
+        switch refusal {
+        case .revoked, .expired: return .refused(refusal)
+        case .wrongSecret: subject = keyID.map { .key($0) } ?? .address(address ?? "unknown")
+        case .malformed, .unknown: subject = .address(address ?? "unknown")
+        }
+        if let wait = limiter.retryAfter(subject) { return .tooManyFailures(retryAfter: wait) }
+        limiter.recordFailure(subject)
+        return .refused(refusal)
     }
 }
