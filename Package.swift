@@ -150,7 +150,7 @@ let package = Package(
         .testTarget(name: "MigrationsTests", dependencies: ["Migrations", "Postgres", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AccessTests",
-            dependencies: ["Access", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["API", "Access", "Migrations", "Postgres", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
         .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Postgres", "TestSupport", "Vocabulary"]),

@@ -58,6 +58,8 @@ public enum KPITable {
         case trafficSeries(granularity: Granularity)
         /// Leads and applications: the candidate funnel has no team or network filter.
         case pipelineSeries(granularity: Granularity)
+        /// Applications and hires only: the pipeline as HR may read it.
+        case hiringSeries(granularity: Granularity)
         /// Candidate-level rows (HR only).
         case applications
         /// Posting results per team, department, region, network or campaign.
@@ -75,6 +77,7 @@ public enum KPITable {
             case .activitySeries: "kpi.activity_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .trafficSeries: "kpi.traffic_series($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .pipelineSeries: "kpi.pipeline_series($1, $2::date, $3::date, $4)"
+            case .hiringSeries: "kpi.hiring_series($1, $2::date, $3::date, $4)"
             case .applications: "kpi.applications($1, $2::date, $3::date)"
             case .postBreakdown: "kpi.post_breakdown($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
             case .valueSeries: "kpi.value_series($1, $2::date, $3::date, $4)"
@@ -86,7 +89,8 @@ public enum KPITable {
             switch self {
             case .ambassadorLeaderboard(let rankedBy): rankedBy.rawValue
             case .contentLeaderboard(let rankedBy): rankedBy.rawValue
-            case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity): granularity.rawValue
+            case .activitySeries(let granularity), .trafficSeries(let granularity), .pipelineSeries(let granularity),
+                 .hiringSeries(let granularity): granularity.rawValue
             case .applications: ""
             case .postBreakdown(let dimension): dimension.rawValue
             case .valueSeries(let granularity), .ssiSeries(let granularity): granularity.rawValue
@@ -95,7 +99,7 @@ public enum KPITable {
 
         public var usesFilters: Bool {
             switch self {
-            case .pipelineSeries, .applications, .valueSeries, .ssiSeries: false
+            case .pipelineSeries, .hiringSeries, .applications, .valueSeries, .ssiSeries: false
             default: true
             }
         }

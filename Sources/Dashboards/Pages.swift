@@ -41,8 +41,8 @@ public enum Dashboards {
         ("emv", "value", "emv", nil),
         ("advocacy_leads", "pipeline", "advocacy_leads", nil),
         ("advocacy_lead_conversion", "pipeline", "advocacy_leads_won", "advocacy_leads"),
-        ("advocacy_applications", "pipeline", "advocacy_applications", nil),
-        ("advocacy_hire_conversion", "pipeline", "advocacy_hires", "advocacy_applications"),
+        ("advocacy_applications", "hiring", "advocacy_applications", nil),
+        ("advocacy_hire_conversion", "hiring", "advocacy_hires", "advocacy_applications"),
     ]
 
     static func series(_ name: String, granularity: Granularity) -> KPITable.Kind {
@@ -51,13 +51,15 @@ public enum Dashboards {
         case "value": .valueSeries(granularity: granularity)
         case "ssi": .ssiSeries(granularity: granularity)
         case "traffic": .trafficSeries(granularity: granularity)
+        case "hiring": .hiringSeries(granularity: granularity)
         default: .pipelineSeries(granularity: granularity)
         }
     }
 
     static func overview(_ data: PageData, hrOnly: Bool) async throws -> String {
         var names: [String] = []
-        for tile in headline where !names.contains(tile.series) { names.append(tile.series) }
+        // An HR key's page shows the candidate tiles only, and loads nothing else.
+        for tile in headline where !names.contains(tile.series) && (!hrOnly || tile.series == "hiring") { names.append(tile.series) }
         var (report, tables) = try await data.load(names.map { Self.series($0, granularity: data.view.granularity) })
         if hrOnly { report = report.only(families: [.candidates]) }
         let series = Dictionary(uniqueKeysWithValues: zip(names, tables))
@@ -255,7 +257,7 @@ public enum Dashboards {
     }
 
     static func hr(_ data: PageData) async throws -> String {
-        let (report, tables) = try await data.load([.pipelineSeries(granularity: data.view.granularity),
+        let (report, tables) = try await data.load([.hiringSeries(granularity: data.view.granularity),
                                                     .trafficSeries(granularity: data.view.granularity)])
         let (pipeline, traffic) = (tables[0], tables[1])
         var html = tiles(report, ["advocacy_applications", "advocacy_hire_conversion", "careers_advocacy_visits"], granularity: data.view.granularity)
@@ -286,7 +288,7 @@ public enum Dashboards {
             caption: "Applications and hires", header: ["Bucket", "Applications", "Advocacy", "Advocacy hires", "Other hires"],
             rows: pipeline.map { [text($0["bucket"]), count($0["applications"]), count($0["advocacy_applications"]), count($0["advocacy_hires"]),
                                   count($0["other_hires"])] },
-            csv: "/v1/series/pipeline?\(data.view.periodQuery)&granularity=\(data.view.granularity.rawValue)&format=csv"
+            csv: "/v1/series/hiring?\(data.view.periodQuery)&granularity=\(data.view.granularity.rawValue)&format=csv"
         )
         return html
     }

@@ -33,7 +33,7 @@ struct KPIController {
             case .ssi: Family(series: { .ssiSeries(granularity: $0) }, scopes: [.marketing], posts: false)
             case .traffic: Family(series: { .trafficSeries(granularity: $0) }, scopes: [.marketing], posts: false)
             case .leads: Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing], posts: false)
-            case .candidates: Family(series: { .pipelineSeries(granularity: $0) }, scopes: [.marketing, .hr], posts: false)
+            case .candidates: Family(series: { .hiringSeries(granularity: $0) }, scopes: [.marketing, .hr], posts: false)
             }
         }
     }

@@ -37,8 +37,14 @@ struct ListsController {
             }
         }
         routes.get("series/pipeline") { request, context in
-            try await answer(request, context, scopes: [.marketing, .hr], name: "pipeline") { query in
+            try await answer(request, context, scopes: [.marketing], name: "pipeline") { query in
                 .pipelineSeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
+            }
+        }
+        // The pipeline without its leads: what HR may read.
+        routes.get("series/hiring") { request, context in
+            try await answer(request, context, scopes: [.marketing, .hr], name: "hiring") { query in
+                .hiringSeries(granularity: try Self.choice(query, "granularity", default: Granularity.week))
             }
         }
         routes.get("series/value") { request, context in
