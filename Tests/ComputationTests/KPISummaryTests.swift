@@ -250,20 +250,4 @@ struct RowLevelSecurityTests {
             }
         }
     }
-
-    @Test("the read-only role reads the KPIs of the organisation it sets, and cannot write facts")
-    func readOnly() async throws {
-        try await TestDatabase.withPool(size: 1) { pool in
-            let organization = try await TestDatabase.makeOrganization(on: pool)
-            let count = try await asRole("advocacy_reader", organization: organization, on: pool) { connection in
-                try connection.query("SELECT count(*) FROM kpi.summary($1, '2026-01-01', '2026-01-31')", [organization])[0].decode(Int.self, at: 0)
-            }
-            #expect(count >= 12)
-            await #expect(throws: PostgresError.self) {
-                try await asRole("advocacy_reader", organization: organization, on: pool) { connection in
-                    try connection.query("DELETE FROM fact.posts WHERE organization_id = $1", [organization])
-                }
-            }
-        }
-    }
 }

@@ -90,7 +90,7 @@ struct SchemaConstraintTests {
                 JOIN pg_class AS t ON t.oid = c.conrelid
                 JOIN pg_namespace AS n ON n.oid = t.relnamespace
                 WHERE c.contype = 'p' AND n.nspname IN ('core', 'fact', 'ingest')
-                  AND t.relname NOT IN ('organizations', 'api_key_index')  -- the key index maps key ids to organisations
+                  AND t.relname NOT IN ('organizations', 'api_key_index', 'reader_logins')  -- those two map key ids and logins to organisations
                   AND (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]) <> 'organization_id'
                 """
             ).map { try $0.decode(String.self, at: 0) }

@@ -1,6 +1,8 @@
--- What a BI tool (Metabase, Grafana, psql) may read, through a login role that is a member of advocacy_reader:
--- the facts, the reference data, the rollups and every KPI function; never API keys, the audit log, or
--- ingestion's ledger and refused items. Row-level security applies as for the service.
+-- What a BI tool (Metabase, Grafana, psql) may read, through a login role that is a member of advocacy_reader
+-- and mapped to one organisation (core.grant_reader_login): the facts, the reference data, the rollups and every
+-- KPI function; never API keys, sessions, the audit log, the pseudonym key, ingestion's ledger and refused
+-- items, or candidate-level rows (those are advocacy_hr_reader's). Row-level security applies, with the
+-- organisation taken from the login's mapping, not from any setting the login controls.
 -- Grain: the role's whole set of rights, revoked and granted again each time the definitions are applied.
 
 REVOKE ALL ON ALL TABLES IN SCHEMA core, fact, ingest, kpi, rollup, meta FROM advocacy_reader;
@@ -9,14 +11,21 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA core, fact, ingest, kpi, rollup, meta FROM
 GRANT USAGE ON SCHEMA core, fact, ingest, kpi, rollup TO advocacy_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA core, fact, kpi, rollup TO advocacy_reader;
-REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_counters, core.sessions FROM advocacy_reader;
+REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_counters, core.sessions, core.reader_logins
+    FROM advocacy_reader;
+-- Never the pseudonym key: with it, visitor and audience hashes could be matched against guessed identifiers.
+REVOKE SELECT ON core.organizations FROM advocacy_reader;
+GRANT SELECT (organization_id, slug, name, currency, time_zone, careers_host, careers_path, created_at)
+    ON core.organizations TO advocacy_reader;
+-- Candidate-level rows only for logins also granted advocacy_hr_reader; hiring KPIs come from the rollups.
+REVOKE SELECT ON fact.applications, fact.application_stage_changes FROM advocacy_reader;
 -- Links issued for posts: they attribute visits (kpi.attributed_visits).
 GRANT SELECT ON ingest.tracked_links TO advocacy_reader;
 
 -- Every KPI, and the rollup look-ups the KPI functions make; the row-level security policies call
 -- core.current_organization.
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA kpi TO advocacy_reader;
-GRANT EXECUTE ON FUNCTION core.current_organization() TO advocacy_reader;
+GRANT EXECUTE ON FUNCTION core.current_organization(), core.reader_organization() TO advocacy_reader;
 GRANT EXECUTE ON FUNCTION
     rollup.ambassador_totals(uuid, date, date),
     rollup.content_totals(uuid, date, date),
@@ -26,3 +35,4 @@ GRANT EXECUTE ON FUNCTION
     rollup.network_totals(uuid, date, date),
     rollup.posts_per_ambassador(uuid, date, date)
     TO advocacy_reader;
+

@@ -14,10 +14,13 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA core, fact, ingest,
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA core, fact, ingest, rollup TO advocacy_service;
 -- The key index is written by a trigger only (core.index_api_key, SECURITY DEFINER).
 REVOKE INSERT, UPDATE, DELETE ON core.api_key_index FROM advocacy_service;
+-- BI logins are the schema owner's to map (advocacy bi-login), never the service's.
+REVOKE ALL ON core.reader_logins FROM advocacy_service;
 -- The KPI catalog, the SSI bands and the migrations' record: read only.
 GRANT SELECT ON ALL TABLES IN SCHEMA kpi, meta TO advocacy_service;
 
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA core, ingest, kpi, rollup TO advocacy_service;
+REVOKE EXECUTE ON FUNCTION core.grant_reader_login(name, uuid, boolean), core.revoke_reader_login(name) FROM advocacy_service;
 
 -- Objects that a versioned migration creates before this file is applied again get the same rights.
 ALTER DEFAULT PRIVILEGES IN SCHEMA core, fact, ingest GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO advocacy_service;
