@@ -30,6 +30,8 @@ public struct AppSettings: Sendable {
     public var trustedProxies: TrustedProxies
     /// How long dashboard sessions last, in all and without a request.
     public var sessions: Sessions.Settings
+    /// How long refused items (raw bytes that may name people) are kept.
+    public var rejectionRetention: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -42,8 +44,10 @@ public struct AppSettings: Sendable {
         earliestDate: Date = EventValidator.defaultEarliest,
         ingestionConnections: Int = 4,
         trustedProxies: TrustedProxies = TrustedProxies(),
-        sessions: Sessions.Settings = Sessions.Settings()
+        sessions: Sessions.Settings = Sessions.Settings(),
+        rejectionRetention: Duration = .seconds(90 * 86_400)
     ) {
+        self.rejectionRetention = rejectionRetention
         self.trustedProxies = trustedProxies
         self.sessions = sessions
         self.ingestionConnections = ingestionConnections

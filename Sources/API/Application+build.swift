@@ -26,7 +26,8 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     )
     // Services stop in reverse order: the server finishes its requests before the pool closes.
     app.addServices(
-        ConnectionPoolService(pool: pool), ConnectionPoolService(pool: ingestionPool), RollupMaintenanceService(pool: pool, logger: logger)
+        ConnectionPoolService(pool: pool), ConnectionPoolService(pool: ingestionPool), RollupMaintenanceService(pool: pool, logger: logger),
+        RetentionService(pool: pool, logger: logger, retention: settings.rejectionRetention)
     )
     return app
 }

@@ -263,10 +263,12 @@ struct BatchWriter {
         guard !rejected.isEmpty else { return [] }
         let rows = try connection.query(
             """
-            INSERT INTO ingest.rejected_items (organization_id, source, source_name, event_id, event_type, raw, reason, field, message)
-            SELECT $1, $2, coalesce(r.source_name, $3), r.event_id, r.event_type, r.raw, r.reason, r.field, r.message
-            FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::text[], $10::text[])
-                 WITH ORDINALITY AS r (event_id, event_type, raw, reason, field, message, source_name, n)
+            INSERT INTO ingest.rejected_items (organization_id, source, source_name, event_id, event_type, raw, reason, field, message,
+                                               identifiers)
+            SELECT $1, $2, coalesce(r.source_name, $3), r.event_id, r.event_type, r.raw, r.reason, r.field, r.message,
+                   ARRAY(SELECT jsonb_array_elements_text(r.identifiers::jsonb))
+            FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                 WITH ORDINALITY AS r (event_id, event_type, raw, reason, field, message, source_name, identifiers, n)
             ORDER BY r.n
             RETURNING rejection_id
             """,
@@ -276,6 +278,11 @@ struct BatchWriter {
                 rejected.map { PostgresBytes(Array(items[$0.index].raw)) },
                 rejected.map { $0.rejection.reason.rawValue }, rejected.map(\.rejection.field), rejected.map(\.rejection.message),
                 rejected.map { entry in items[entry.index].label },
+                // Each item's identifiers as a JSON array (a row of a 2-D array parameter could not vary in length).
+                rejected.map { entry in
+                    let names = (try? items[entry.index].parsed.get()).map(RejectedItems.identifiers(of:)) ?? []
+                    return JSONWriter.write(.array(names.map { .string($0) }))
+                },
             ]
         )
         return try rows.map { try $0.decode(Int64.self, at: 0) }.sorted()

@@ -27,6 +27,24 @@ public enum RejectedItems {
         }
     }
 
+    /// The fields whose values name a person or carry an identifier, read from a refused item when it is
+    /// stored, so that erasure finds the item by them (`identifiers`, indexed), however the text escaped them.
+    static let identifyingFields = ["ambassador_id", "visitor", "member", "application_id", "candidate_ref", "visit_id"]
+
+    /// The identifiers a parsed item names: its event id and `identifyingFields` of its data (text with a NUL,
+    /// which PostgreSQL cannot hold, names nothing erasure could ask for).
+    static func identifiers(of item: JSONValue) -> [String] {
+        guard case .object(let envelope) = item else { return [] }
+        var found: [String] = []
+        if case .string(let id)? = envelope["id"] { found.append(id) }
+        if case .object(let data)? = envelope["data"] {
+            for field in identifyingFields {
+                if case .string(let value)? = data[field] { found.append(value) }
+            }
+        }
+        return found.filter { !$0.contains("\u{0}") }
+    }
+
     /// Which refused items to list; nil does not filter.
     public struct Filter: Sendable {
         public var reason: RejectionReason?
@@ -99,5 +117,35 @@ public enum RejectedItems {
             raw: String(decoding: raw, as: UTF8.self),
             rawBase64: Data(raw).base64EncodedString()
         )
+    }
+
+    /// Deletes the refused items received more than `retention` ago, organisation by organisation, at most
+    /// `batch` rows a transaction (a first run over a large backlog holds no long lock).
+    /// - Returns: how many items were deleted.
+    public static func deleteExpired(retention: Duration, batch: Int = 10_000, on pool: ConnectionPool) async throws -> Int {
+        let before = Date().addingTimeInterval(-Double(retention.components.seconds))
+        let organizations = try await pool.query("SELECT o FROM ingest.organizations_with_old_refusals($1) AS o", [before])
+            .map { try $0.decode(UUID.self, at: 0) }
+        var deleted = 0
+        for organization in organizations {
+            while true {
+                let count = try await pool.tenantQuery(
+                    organization,
+                    """
+                    WITH expired AS (
+                        SELECT rejection_id FROM ingest.rejected_items
+                        WHERE organization_id = $1 AND received_at < $2
+                        LIMIT $3
+                    )
+                    DELETE FROM ingest.rejected_items AS r USING expired AS e
+                    WHERE r.organization_id = $1 AND r.rejection_id = e.rejection_id
+                    """,
+                    [organization, before, batch]
+                ).affectedRows
+                deleted += count
+                if count < batch { break }
+            }
+        }
+        return deleted
     }
 }

@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Dashboard sessions end after this many minutes without a request [env: SESSION_IDLE_MINUTES] (default: 60)")
     var sessionIdleMinutes: Int?
 
+    @Option(help: "Days refused items are kept before they are deleted [env: REJECTION_RETENTION_DAYS] (default: 90)")
+    var rejectionRetentionDays: Int?
+
     @OptionGroup var earliest: EarliestDateOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
@@ -73,7 +76,8 @@ struct Serve: AsyncParsableCommand {
             sessions: Sessions.Settings(
                 lifetime: .seconds(60 * (try setting(sessionLifetimeMinutes, "SESSION_LIFETIME_MINUTES", 480))),
                 idle: .seconds(60 * (try setting(sessionIdleMinutes, "SESSION_IDLE_MINUTES", 60)))
-            )
+            ),
+            rejectionRetention: .seconds(86_400 * (try setting(rejectionRetentionDays, "REJECTION_RETENTION_DAYS", 90)))
         )
         let app = try buildApplication(settings)
         try await app.runService()

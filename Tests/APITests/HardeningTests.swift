@@ -1,4 +1,5 @@
 import Computation
+import Ingestion
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -101,5 +102,103 @@ struct HardeningTests {
                 #expect(String(buffer: response.body).contains("\"all_visits\":300"))
             }
         }
+    }
+}
+
+/// Erasure leaves no identifier anywhere (issue 14, point 6).
+@Suite("Erasure everywhere")
+struct ErasureEverywhereTests {
+    static func event(_ id: String, _ type: String, _ data: String, at time: String = "2026-03-02T10:00:00Z") -> String {
+        #"{"id":"\#(id)","type":"\#(type)","occurred_at":"\#(time)","data":\#(data)}"#
+    }
+
+    static let accepted = [
+        event("enrol-zelda-amb", "ambassador.enrolled", #"{"ambassador_id":"zelda-amb","display_name":"Zelda","team":"Sales"}"#, at: "2026-03-01T09:00:00Z"),
+        event("post-zelda-amb", "post.published", #"{"post_id":"p-1","ambassador_id":"zelda-amb","network":"linkedin"}"#),
+        event("ssi-zelda-amb", "ssi.snapshot", #"{"ambassador_id":"zelda-amb","date":"2026-03-02","brand":10,"people":10,"insights":10,"relationships":10}"#),
+        event("visit-zelda-visitor", "web.visit",
+              #"{"visitor":"zelda-visitor","landing_url":"https://example.com/?utm_medium=employee_advocacy&email=zelda-visitor%40example.com"}"#),
+        event("touch-zelda-member", "audience.touched", #"{"member":"zelda-member","post_id":"p-1"}"#),
+        event("app-zelda", "application.created",
+              #"{"application_id":"app-zelda","job_id":"j1","source_channel":"employee_advocacy","ambassador_id":"zelda-amb","candidate_ref":"zelda-candidate"}"#),
+        event("stage-zelda", "application.stage_changed", #"{"application_id":"app-zelda","stage":"hired"}"#),
+    ]
+
+    static let refused = [
+        // The visitor's identifier escaped: a byte search would not find it; its parsed field does.
+        event("bad-visit", "web.visit", #"{"visitor":"\u007aelda-visitor","landing_url":"not a url"}"#),
+        // An unrelated item that merely contains the letter of a short ambassador id.
+        event("x-unrelated", "web.visit", #"{"visitor":"someone-else","landing_url":"also not a url x"}"#),
+    ]
+
+    @Test("after erasing an ambassador, a visitor, an audience member and a candidate, no row of any table names them")
+    func noTraceAnywhere() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let body = "[" + (Self.accepted + Self.refused).joined(separator: ",") + "]"
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.headers, body: ByteBuffer(string: body)) { response in
+                #expect(response.json["accepted"] as? Int == Self.accepted.count, "\(String(buffer: response.body))")
+                #expect(response.json["rejected"] as? Int == Self.refused.count)
+            }
+            try await client.execute(uri: "/v1/ssi/goals/zelda-amb", method: .put, headers: app.headers,
+                                     body: ByteBuffer(string: #"{"target_score":70,"target_date":"2026-12-24"}"#)) { response in
+                #expect(response.status == .noContent)
+            }
+            for erasure in [#"{"ambassador_id":"zelda-amb"}"#, #"{"person":"zelda-visitor"}"#, #"{"person":"zelda-member"}"#,
+                            #"{"application_id":"app-zelda"}"#, #"{"ambassador_id":"x"}"#] {
+                try await client.execute(uri: "/v1/erasures", method: .post, headers: app.headers, body: ByteBuffer(string: erasure)) { response in
+                    #expect(response.status == .ok, "\(erasure): \(String(buffer: response.body))")
+                }
+            }
+            // The same events sent again are still duplicates: nothing is stored twice.
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.headers,
+                                     body: ByteBuffer(string: "[" + Self.accepted.joined(separator: ",") + "]")) { response in
+                #expect(response.json["duplicate"] as? Int == Self.accepted.count, "\(String(buffer: response.body))")
+            }
+        }
+        let pool = try await TestDatabase.makePool(role: "advocacy_service")
+        try await Rollups.refresh(organization: app.organization, through: "2026-12-31", atMost: nil, pool: pool)
+        await pool.close()
+
+        // Every table of the service's schemas, every row of the organisation, as text.
+        let owner = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        let tables = try owner.query(
+            """
+            SELECT c.oid::regclass::text FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped
+            WHERE c.relkind = 'r' AND n.nspname IN ('core', 'fact', 'ingest', 'rollup')
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(tables.count > 20)
+        for table in tables {
+            let traces = try owner.query(
+                "SELECT t::text FROM \(table) AS t WHERE organization_id = $1 AND t::text ILIKE '%zelda%'", [app.organization]
+            ).map { try $0.decode(String.self, at: 0) }
+            #expect(traces.isEmpty, "\(table): \(traces)")
+        }
+        let refusals = try owner.query(
+            "SELECT event_id FROM ingest.rejected_items WHERE organization_id = $1 ORDER BY event_id", [app.organization]
+        ).map { try $0.decode(String?.self, at: 0) }
+        #expect(refusals == ["x-unrelated"], "the escaped item is erased by its parsed field; the unrelated one stays")
+    }
+
+    @Test("refused items past the retention period are deleted, newer ones kept")
+    func retention() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.headers,
+                                     body: ByteBuffer(string: "[" + Self.refused.joined(separator: ",") + "]")) { _ in }
+        }
+        let owner = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
+        try owner.query("UPDATE ingest.rejected_items SET received_at = now() - interval '91 days' WHERE organization_id = $1 AND event_id = 'bad-visit'",
+                        [app.organization])
+        let pool = try await TestDatabase.makePool(role: "advocacy_service")
+        let deleted = try await RejectedItems.deleteExpired(retention: .seconds(90 * 86_400), batch: 1, on: pool)
+        await pool.close()
+        #expect(deleted >= 1)
+        let left = try owner.query("SELECT event_id FROM ingest.rejected_items WHERE organization_id = $1", [app.organization])
+            .map { try $0.decode(String.self, at: 0) }
+        #expect(left == ["x-unrelated"])
     }
 }
