@@ -50,9 +50,7 @@ public struct KPIReport: Sendable, Encodable {
     public let currency: String
     public let rows: [Row]
 
-    /// - Parameter refresh: recompute the queued rollup days first (false when the caller just did).
-    public static func load(organization: UUID, period: Period, pool: ConnectionPool, refresh: Bool = true) async throws -> KPIReport {
-        if refresh { try await Rollups.refresh(organization: organization, through: period.to, pool: pool) }
+    public static func load(organization: UUID, period: Period, pool: ConnectionPool) async throws -> KPIReport {
         return try await pool.tenantTransaction(organization) { connection in
             let context = try connection.query(
                 """

@@ -115,11 +115,9 @@ public enum KPITable {
     }
 
     /// Every row the kind's function answers for the period and filters.
-    /// - Parameter refresh: recompute the queued rollup days first (false when the caller just did).
     public static func rows(
-        _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool, refresh: Bool = true
+        _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool
     ) async throws -> [Record] {
-        if refresh { try await Rollups.refresh(organization: organization, through: period.to, pool: pool) }
         return try Record.rows(
             of: try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         )
@@ -172,7 +170,6 @@ public enum KPITable {
     }
 
     public static func csv(_ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, pool: ConnectionPool) async throws -> String {
-        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
         let rows = try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         let columns = rows.columnNames
         return CSVText.table(

@@ -2,17 +2,12 @@ import Foundation
 import Postgres
 
 /// The rollup tables (schema `rollup`, see `SQL/schema`) are kept by `rollup.maintain`: days queued by the
-/// fact triggers are recomputed from the raw facts. The background service recomputes whatever is queued;
-/// a read first recomputes the queued days it is about to read, so an answer never lags behind the facts
-/// committed before it.
+/// fact triggers are recomputed from the raw facts, by the background service only, on the primary. Reads
+/// never write: while days up to a period's end are queued, the KPI functions answer from the facts
+/// (`rollup.settled`), so an answer never lags behind the facts committed before it.
 public enum Rollups {
     /// How long one transaction of background maintenance may run.
     static let backgroundStatementTimeout = "10min"
-
-    /// The most queued days a read recomputes itself. More (a backfill of past years) is the background
-    /// maintenance's work: a read that took it on would run past the statement timeout, holding one of the
-    /// connections all tenants share, again and again until the background caught up.
-    public static let readMaintenanceLimit = 62
 
     /// How many distinct days of the organisation are queued for maintenance.
     public static func queuedDays(organization: UUID, pool: ConnectionPool) async throws -> Int {
@@ -21,30 +16,11 @@ public enum Rollups {
         )[0].decode(Int.self, at: 0)
     }
 
-    /// Recomputes the queued days up to `through` for a read (a period's numbers also depend on the days before
-    /// it: SSI states, who was seen before), waiting for another maintainer of the organisation to finish
-    /// first. Nothing queued: one index probe, no lock.
-    /// - Parameter atMost: the most queued days to take on (nil: all, for tools and tests that need every day
-    ///   maintained now).
-    /// - Throws: `RollupsBehind` when more than `atMost` days are queued up to `through`.
-    public static func refresh(
-        organization: UUID, through: String, atMost: Int? = readMaintenanceLimit, pool: ConnectionPool
-    ) async throws {
-        try await pool.tenantTransaction(organization) { connection in
-            if let atMost {
-                let queued = try connection.query(
-                    """
-                    SELECT count(*) FROM (
-                        SELECT DISTINCT day FROM rollup.dirty_days WHERE organization_id = $1 AND day <= $2::date LIMIT $3
-                    ) AS q
-                    """,
-                    [organization, through, atMost + 1], prepared: true
-                )[0].decode(Int.self, at: 0)
-                guard queued <= atMost else { throw RollupsBehind(organization: organization) }
-                guard queued > 0 else { return }
-            }
-            try connection.query("SELECT rollup.maintain($1, NULL, $2::date, 2147483647, true)", [organization, through])
-        }
+    /// Recomputes every queued day of the organisation up to `through` now, waiting for another maintainer of
+    /// the organisation to finish first: for tools and tests that need the rollups current. Reads never call
+    /// this: while days are queued, the KPI functions answer from the facts (`rollup.settled`).
+    public static func maintainAll(organization: UUID, through: String, pool: ConnectionPool) async throws {
+        try await pool.tenantQuery(organization, "SELECT rollup.maintain($1, NULL, $2::date, 2147483647, true)", [organization, through])
     }
 
     /// One round of background maintenance: for every organisation with queued days, at most `days` of them
@@ -86,16 +62,6 @@ public enum Rollups {
                 .decode(Int.self, at: 0)
         }
         return max(count, 0)
-    }
-}
-
-/// More days are queued than a read recomputes itself (`Rollups.readMaintenanceLimit`): the background
-/// maintenance is catching up after a backfill; the read is worth retrying in a while.
-public struct RollupsBehind: Error, CustomStringConvertible {
-    public let organization: UUID
-
-    public var description: String {
-        "more than \(Rollups.readMaintenanceLimit) days of organisation \(organization) are queued for rollup maintenance"
     }
 }
 

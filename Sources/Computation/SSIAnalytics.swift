@@ -27,9 +27,8 @@ public enum SSIAnalytics {
     /// Summary, bands, leaderboard, most improved since `improvedSince`, and goals, at `date`: five reads run
     /// concurrently.
     public static func overview(
-        organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool, refresh: Bool = true
+        organization: UUID, date: String, team: String?, improvedSince: String, pool: ConnectionPool
     ) async throws -> Overview {
-        if refresh { try await Rollups.refresh(organization: organization, through: date, pool: pool) }
         let base: [(any PostgresEncodable)?] = [organization, date, team]
         let parts: [(name: String, sql: String, parameters: [(any PostgresEncodable)?])] = [
             ("summary", "SELECT * FROM kpi.ssi_summary($1, $2::date, $3)", base),
@@ -63,7 +62,6 @@ public enum SSIAnalytics {
 
     /// The leaderboard at `date`: every ambassador with a snapshot.
     public static func leaderboard(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> [Record] {
-        try await Rollups.refresh(organization: organization, through: date, pool: pool)
         return try Record.rows(
             of: try await pool.tenantQuery(organization, "SELECT * FROM kpi.ssi_leaderboard($1, $2::date, $3)", [organization, date, team])
         )
@@ -71,7 +69,6 @@ public enum SSIAnalytics {
 
     /// The leaderboard at `date` as CSV.
     public static func leaderboardCSV(organization: UUID, date: String, team: String?, pool: ConnectionPool) async throws -> String {
-        try await Rollups.refresh(organization: organization, through: date, pool: pool)
         let rows = try await pool.tenantQuery(
             organization, "SELECT rank::text, ambassador_id, coalesce(team, ''), total_score::text, snapshot_date::text FROM kpi.ssi_leaderboard($1, $2::date, $3)",
             [organization, date, team]

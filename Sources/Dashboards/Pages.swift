@@ -8,8 +8,6 @@ import Vocabulary
 public enum Dashboards {
     /// The page of `view` as HTML; `hrOnly` keys see the candidate KPIs only.
     public static func render(_ view: DashboardView, organization: UUID, hrOnly: Bool, pool: ConnectionPool) async throws -> String {
-        // One refresh of the rollups for the whole page; its reads then skip theirs.
-        try await Rollups.refresh(organization: organization, through: view.period.to, pool: pool)
         let data = PageData(view: view, organization: organization, pool: pool)
         let body: String = switch view.page {
         case .overview: try await overview(data, hrOnly: hrOnly)
@@ -168,7 +166,7 @@ public enum Dashboards {
     static func ssi(_ data: PageData) async throws -> String {
         async let analytics = SSIAnalytics.overview(
             organization: data.organization, date: data.view.period.to, team: data.view.filters.team,
-            improvedSince: data.view.period.from, pool: data.pool, refresh: false
+            improvedSince: data.view.period.from, pool: data.pool
         )
         // The organisation's series only: a team's SSI has no rollup series.
         let series = data.view.filters.team == nil ? try await data.tables([.ssiSeries(granularity: data.view.granularity)])[0] : []
@@ -339,7 +337,7 @@ struct PageData: Sendable {
 
     /// The period's report and these tables, read concurrently.
     func load(_ kinds: [KPITable.Kind]) async throws -> (KPIReport, [[Record]]) {
-        async let report = KPIReport.load(organization: organization, period: view.period, pool: pool, refresh: false)
+        async let report = KPIReport.load(organization: organization, period: view.period, pool: pool)
         let tables = try await tables(kinds)
         return (try await report, tables)
     }
@@ -350,7 +348,7 @@ struct PageData: Sendable {
             for (index, kind) in kinds.enumerated() {
                 group.addTask {
                     (index, try await KPITable.rows(kind, organization: organization, period: view.period, filters: view.filters,
-                                                    pool: pool, refresh: false))
+                                                    pool: pool))
                 }
             }
             var tables = Array(repeating: [Record](), count: kinds.count)

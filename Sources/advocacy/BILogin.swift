@@ -9,7 +9,7 @@ struct BILogin: AsyncParsableCommand {
         abstract: "Bind a database login (Metabase, Grafana, psql) to one organisation, read-only (run as the schema's owner).",
         discussion: """
             The login sees that organisation's facts, rollups and KPI functions, never keys, sessions or pseudonym keys; \
-            with --hr, also candidate-level rows. A new login has no password: set one with psql's \\password.
+            with --hr, also the applications' candidate references. A new login has no password: set one with psql's \\password.
             """
     )
 
@@ -19,7 +19,7 @@ struct BILogin: AsyncParsableCommand {
     @Option(help: "The organisation's slug or id.")
     var organization: String?
 
-    @Flag(help: "Also grant the candidate-level rows (applications, candidate references).")
+    @Flag(help: "Also grant the applications' candidate references (the field naming a candidate).")
     var hr = false
 
     @Flag(help: "End the login's access instead (the role itself stays).")
@@ -48,6 +48,6 @@ struct BILogin: AsyncParsableCommand {
         } catch let error as PostgresError where error.sqlState == "42501" || error.sqlState == "22023" {
             throw ValidationError("cannot make \(login) a BI login: \(error.message) (run as the schema's owner, with CREATEROLE)")
         }
-        print("\(login) reads organisation \(slugOrID) only\(hr ? ", candidate rows included" : ""); set its password with psql's \\password \(login)")
+        print("\(login) reads organisation \(slugOrID) only\(hr ? ", candidate references included" : ""); set its password with psql's \\password \(login)")
     }
 }

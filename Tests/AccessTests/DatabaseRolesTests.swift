@@ -45,7 +45,7 @@ struct BILoginTests {
         try connection.query(sql).map { try $0.decode(String.self, at: 0) }.sorted()
     }
 
-    @Test("a BI login reads its own organisation only, whatever it sets; never keys, sessions or pseudonym keys; candidate rows only with --hr")
+    @Test("a BI login reads its own organisation only, whatever it sets; never keys, sessions or pseudonym keys; candidate references only with --hr")
     func boundToOneOrganisation() async throws {
         let owner = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
         let suffix = UUID().uuidString.lowercased().prefix(8)
@@ -78,8 +78,10 @@ struct BILoginTests {
         try bi.execute("RESET ROLE")
         #expect(try Self.strings(bi, "SELECT slug FROM core.organizations") == ["bi-a-\(suffix)"])
         #expect(try bi.query("SELECT count(*) FROM kpi.summary($1, '2026-01-01', '2026-01-31')", [a])[0].decode(Int.self, at: 0) >= 12)
+        // Applications without their candidate reference: what the hiring KPIs compute from.
+        #expect(try Self.strings(bi, "SELECT application_id FROM fact.applications") == ["a-application"])
         for forbidden in ["SELECT pseudonym_key FROM core.organizations", "SELECT count(*) FROM core.api_keys", "SELECT count(*) FROM core.sessions",
-                          "SELECT count(*) FROM core.reader_logins", "SELECT count(*) FROM core.audit_log", "SELECT count(*) FROM fact.applications",
+                          "SELECT count(*) FROM core.reader_logins", "SELECT count(*) FROM core.audit_log", "SELECT candidate_ref FROM fact.applications",
                           "SELECT count(*) FROM ingest.rejected_items", "DELETE FROM fact.posts",
                           "SELECT core.grant_reader_login('x', gen_random_uuid(), true)"] {
             let error = #expect(throws: PostgresError.self, "\(forbidden)") { try bi.execute(forbidden) }

@@ -121,7 +121,7 @@ struct RollupTests {
     }
 
     func expectEqualToRaw(_ organization: UUID, periods: [(String, String)], on pool: ConnectionPool) async throws {
-        try await Rollups.refresh(organization: organization, through: "2100-01-01", atMost: nil, pool: pool)
+        try await Rollups.maintainAll(organization: organization, through: "2100-01-01", pool: pool)
         let queued = try await pool.query("SELECT count(*) FROM rollup.dirty_days WHERE organization_id = $1", [organization])[0]
         #expect(try queued.decode(Int.self, at: 0) == 0)
         for period in periods {
@@ -160,42 +160,10 @@ struct RollupTests {
             let periods = periods(seed: 21, count: 3)
             try await expectEqualToRaw(organization, periods: periods, on: pool)
 
-            let known = try await pool.query(
-                """
-                SELECT (SELECT ambassador_id FROM core.ambassadors WHERE organization_id = $1 ORDER BY ambassador_id LIMIT 1),
-                       (SELECT post_id FROM fact.posts WHERE organization_id = $1 ORDER BY posted_at LIMIT 1),
-                       (SELECT lead_id FROM fact.leads WHERE organization_id = $1 AND source_channel = 'employee_advocacy' ORDER BY lead_id LIMIT 1),
-                       (SELECT application_id FROM fact.applications WHERE organization_id = $1 ORDER BY application_id LIMIT 1)
-                """,
-                [organization]
-            )[0]
-            let ambassador = try known.decode(String.self, at: 0)
-            let post = try known.decode(String.self, at: 1)
-            let lead = try known.decode(String.self, at: 2)
-            let application = try known.decode(String.self, at: 3)
+            let (ambassador, post, lead, application) = try await known(organization, on: pool)
             let before = try await kpi("emv", organization, periods[0], on: pool)
 
-            var events: [[String: Any]] = []
-            func add(_ type: String, _ at: String, _ data: [String: Any]) {
-                events.append(["id": "late-\(events.count)", "type": type, "occurred_at": at, "data": data])
-            }
-            add("post.published", "2026-03-01T10:00:00Z", ["post_id": "late-post", "ambassador_id": ambassador, "network": "linkedin"])
-            add("post.metrics_observed", "2026-03-05T00:00:00Z", ["post_id": "late-post", "observed_at": "2026-03-05T00:00:00Z",
-                "impressions": 5000, "members_reached": 4000, "reactions": 50, "comments": 5, "reshares": 5, "clicks": 40])
-            add("post.metrics_observed", "2026-06-29T00:00:00Z", ["post_id": post, "observed_at": "2026-06-29T00:00:00Z",
-                "impressions": 900_000, "members_reached": 800_000, "reactions": 9000, "comments": 900, "reshares": 90, "clicks": 9])
-            add("audience.touched", "2025-08-01T00:00:00Z", ["member": "brand-new-member", "post_id": post])
-            add("audience.touched", "2025-07-02T00:00:00Z", ["member": "early-member", "post_id": post])
-            add("audience.touched", "2026-05-02T00:00:00Z", ["member": "early-member", "post_id": post])
-            add("web.visit", "2026-02-14T12:00:00Z", ["visitor": "late-visitor",
-                "landing_url": "https://example.com/careers/x?utm_medium=employee_advocacy&utm_content=unknown-token"])
-            add("lead.stage_changed", "2026-06-01T00:00:00Z", ["lead_id": lead, "stage": "won", "won_amount": 12345.67, "currency": "EUR"])
-            add("application.stage_changed", "2026-06-02T00:00:00Z", ["application_id": application, "stage": "hired"])
-            add("ssi.snapshot", "2026-06-01T00:00:00Z", ["ambassador_id": ambassador, "date": "2025-09-01", "brand": 21.09,
-                "people": 15.91, "insights": 13.09, "relationships": 25])
-            add("rate_card.set", "2026-06-01T00:00:00Z", ["network": "linkedin", "currency": "EUR", "effective_from": "2026-04-01",
-                "cpm": 99, "cpc": 9, "cost_per_reaction": 1, "cost_per_comment": 2, "cost_per_reshare": 3])
-            add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "team": "Moved", "networks": ["linkedin": 123_456]])
+            let events = Self.lateEvents(ambassador: ambassador, post: post, lead: lead, application: application)
             try await ingest(events, organization, on: pool)
             try await expectEqualToRaw(organization, periods: periods, on: pool)
             #expect(try await kpi("emv", organization, periods[0], on: pool) != before)
@@ -208,6 +176,104 @@ struct RollupTests {
                 "SELECT count(*) FROM rollup.posters WHERE organization_id = $1 AND $2 = ANY (ambassador_ids)", [organization, ambassador]
             )[0]
             #expect(try leftovers.decode(Int.self, at: 0) == 0)
+        }
+    }
+
+    /// Late and corrected facts of every kind, about known ambassadors, posts, leads and applications.
+    static func lateEvents(ambassador: String, post: String, lead: String, application: String) -> [[String: Any]] {
+        var events: [[String: Any]] = []
+        func add(_ type: String, _ at: String, _ data: [String: Any]) {
+            events.append(["id": "late-\(events.count)", "type": type, "occurred_at": at, "data": data])
+        }
+        add("post.published", "2026-03-01T10:00:00Z", ["post_id": "late-post", "ambassador_id": ambassador, "network": "linkedin"])
+        add("post.metrics_observed", "2026-03-05T00:00:00Z", ["post_id": "late-post", "observed_at": "2026-03-05T00:00:00Z",
+            "impressions": 5000, "members_reached": 4000, "reactions": 50, "comments": 5, "reshares": 5, "clicks": 40])
+        add("post.metrics_observed", "2026-06-29T00:00:00Z", ["post_id": post, "observed_at": "2026-06-29T00:00:00Z",
+            "impressions": 900_000, "members_reached": 800_000, "reactions": 9000, "comments": 900, "reshares": 90, "clicks": 9])
+        add("audience.touched", "2025-08-01T00:00:00Z", ["member": "brand-new-member", "post_id": post])
+        add("audience.touched", "2025-07-02T00:00:00Z", ["member": "early-member", "post_id": post])
+        add("audience.touched", "2026-05-02T00:00:00Z", ["member": "early-member", "post_id": post])
+        add("web.visit", "2026-02-14T12:00:00Z", ["visitor": "late-visitor",
+            "landing_url": "https://example.com/careers/x?utm_medium=employee_advocacy&utm_content=unknown-token"])
+        add("lead.stage_changed", "2026-06-01T00:00:00Z", ["lead_id": lead, "stage": "won", "won_amount": 12345.67, "currency": "EUR"])
+        add("application.stage_changed", "2026-06-02T00:00:00Z", ["application_id": application, "stage": "hired"])
+        add("ssi.snapshot", "2026-06-01T00:00:00Z", ["ambassador_id": ambassador, "date": "2025-09-01", "brand": 21.09,
+            "people": 15.91, "insights": 13.09, "relationships": 25])
+        add("rate_card.set", "2026-06-01T00:00:00Z", ["network": "linkedin", "currency": "EUR", "effective_from": "2026-04-01",
+            "cpm": 99, "cpc": 9, "cost_per_reaction": 1, "cost_per_comment": 2, "cost_per_reshare": 3])
+        add("ambassador.updated", "2026-06-29T00:00:00Z", ["ambassador_id": ambassador, "team": "Moved", "networks": ["linkedin": 123_456]])
+        return events
+    }
+
+    /// The ids of a known ambassador, post, advocacy lead and application of the organisation.
+    func known(_ organization: UUID, on pool: ConnectionPool) async throws -> (String, String, String, String) {
+        let known = try await pool.query(
+            """
+            SELECT (SELECT ambassador_id FROM core.ambassadors WHERE organization_id = $1 ORDER BY ambassador_id LIMIT 1),
+                   (SELECT post_id FROM fact.posts WHERE organization_id = $1 ORDER BY posted_at LIMIT 1),
+                   (SELECT lead_id FROM fact.leads WHERE organization_id = $1 AND source_channel = 'employee_advocacy' ORDER BY lead_id LIMIT 1),
+                   (SELECT application_id FROM fact.applications WHERE organization_id = $1 ORDER BY application_id LIMIT 1)
+            """,
+            [organization]
+        )[0]
+        return (try known.decode(String.self, at: 0), try known.decode(String.self, at: 1), try known.decode(String.self, at: 2),
+                try known.decode(String.self, at: 3))
+    }
+
+    /// Every answer of every KPI function for `period`, as text: what a reader would get.
+    func answers(_ organization: UUID, _ period: (String, String), on pool: ConnectionPool) async throws -> [String] {
+        var calls = ["kpi.summary($1, $2::date, $3::date)", "kpi.summary_with_previous($1, $2::date, $3::date)",
+                     "kpi.ssi_latest($1, greatest($2::date, $3::date))", "kpi.ssi_summary($1, greatest($2::date, $3::date))", "kpi.ssi_most_improved($1, $2::date, $3::date)",
+                     "kpi.ssi_series($1, $2::date, $3::date, 'month')", "kpi.post_breakdown($1, $2::date, $3::date, 'network')"]
+        for series in ["activity_series", "traffic_series", "pipeline_series", "value_series"] {
+            calls += Self.granularities.map { "kpi.\(series)($1, $2::date, $3::date, '\($0)')" }
+        }
+        calls += ["posts", "engagement"].map { "kpi.ambassador_leaderboard($1, $2::date, $3::date, '\($0)')" }
+        calls += ["shares", "engagement_rate"].map { "kpi.content_leaderboard($1, $2::date, $3::date, '\($0)')" }
+        var answers: [String] = []
+        for call in calls {
+            // As the read pool reads: in a READ ONLY transaction, which any write would fail.
+            let text = try await pool.tenantTransaction(organization) { connection in
+                try connection.execute("SET TRANSACTION READ ONLY")
+                return try connection.query(
+                    "SELECT coalesce(array_agg(t::text ORDER BY t::text), '{}')::text FROM \(call) AS t", [organization, period.0, period.1]
+                )[0].decode(String.self, at: 0)
+            }
+            answers.append("\(call): \(text)")
+        }
+        return answers
+    }
+
+    @Test("while days are queued, every read answers from the facts, without writing, exactly what the rollups answer once maintained")
+    func readsWhileQueued() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await demo(pool, seed: 61)
+            let periods = periods(seed: 61, count: 3) + [("2026-03-01", "2026-03-31")]
+            try await Rollups.maintainAll(organization: organization, through: "2100-01-01", pool: pool)
+            var before: [[String]] = []
+            for period in periods { before.append(try await answers(organization, period, on: pool)) }
+
+            // The background maintenance is stopped: late facts stay queued.
+            let (ambassador, post, lead, application) = try await known(organization, on: pool)
+            try await ingest(Self.lateEvents(ambassador: ambassador, post: post, lead: lead, application: application), organization, on: pool)
+            let queued = try await Rollups.queuedDays(organization: organization, pool: pool)
+            #expect(queued > 0)
+            var fromFacts: [[String]] = []
+            for period in periods {
+                let settled = try await pool.query("SELECT rollup.settled($1, $2::date)", [organization, period.1])[0].decode(Bool.self, at: 0)
+                #expect(!settled, "late facts fall in or before \(period)")
+                fromFacts.append(try await answers(organization, period, on: pool))
+            }
+            #expect(try await Rollups.queuedDays(organization: organization, pool: pool) == queued, "reads wrote nothing")
+            #expect(fromFacts != before, "the late facts are in the answers")
+
+            try await Rollups.maintainAll(organization: organization, through: "2100-01-01", pool: pool)
+            for (index, period) in periods.enumerated() {
+                let fromRollups = try await answers(organization, period, on: pool)
+                for (a, b) in zip(fromFacts[index], fromRollups) where a != b {
+                    Issue.record("\(period): from the facts \(a.prefix(300)) / from the rollups \(b.prefix(300))")
+                }
+            }
         }
     }
 
@@ -253,7 +319,7 @@ struct RollupTests {
                         while try await Rollups.maintainQueued(days: 3, pool: pool) > 0 {}
                     }
                 }
-                group.addTask { try await Rollups.refresh(organization: organization, through: "2026-03-01", atMost: nil, pool: pool) }
+                group.addTask { try await Rollups.maintainAll(organization: organization, through: "2026-03-01", pool: pool) }
                 try await group.waitForAll()
             }
             try await expectEqualToRaw(organization, periods: periods(seed: 31, count: 3), on: pool)

@@ -1,7 +1,7 @@
 -- What a BI tool (Metabase, Grafana, psql) may read, through a login role that is a member of advocacy_reader
 -- and mapped to one organisation (core.grant_reader_login): the facts, the reference data, the rollups and every
 -- KPI function; never API keys, sessions, the audit log, the pseudonym key, ingestion's ledger and refused
--- items, or candidate-level rows (those are advocacy_hr_reader's). Row-level security applies, with the
+-- items, or candidate references (those are advocacy_hr_reader's). Row-level security applies, with the
 -- organisation taken from the login's mapping, not from any setting the login controls.
 -- Grain: the role's whole set of rights, revoked and granted again each time the definitions are applied.
 
@@ -17,8 +17,13 @@ REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_
 REVOKE SELECT ON core.organizations FROM advocacy_reader;
 GRANT SELECT (organization_id, slug, name, currency, time_zone, careers_host, careers_path, created_at)
     ON core.organizations TO advocacy_reader;
--- Candidate-level rows only for logins also granted advocacy_hr_reader; hiring KPIs come from the rollups.
-REVOKE SELECT ON fact.applications, fact.application_stage_changes FROM advocacy_reader;
+-- The candidate reference, the one field naming a candidate, only for logins also granted advocacy_hr_reader.
+-- The rest of an application (ids of the ATS, job, channel, ambassador, dates) stays readable: the hiring KPIs
+-- compute from it while days are still queued for the rollups.
+REVOKE SELECT ON fact.applications FROM advocacy_reader;
+GRANT SELECT (organization_id, application_id, job_id, applied_at, source_channel, ambassador_id, source_occurred_at,
+              source_event_id)
+    ON fact.applications TO advocacy_reader;
 -- Links issued for posts: they attribute visits (kpi.attributed_visits).
 GRANT SELECT ON ingest.tracked_links TO advocacy_reader;
 
@@ -33,6 +38,7 @@ GRANT EXECUTE ON FUNCTION
     rollup.distinct_entities(uuid, text, date, date),
     rollup.distinct_entities_by_bucket(uuid, text, date, date, text),
     rollup.network_totals(uuid, date, date),
-    rollup.posts_per_ambassador(uuid, date, date)
+    rollup.posts_per_ambassador(uuid, date, date),
+    rollup.settled(uuid, date)
     TO advocacy_reader;
 

@@ -138,13 +138,11 @@ struct KPIController {
             return Self.csv(try await KPITable.csv(series, organization: organization, period: period, filters: filters, pool: pool),
                             fileName: fileName)
         }
-        // One refresh of the rollups for the report, the series and the breakdown.
-        try await Rollups.refresh(organization: organization, through: period.to, pool: pool)
-        let report = try await KPIReport.load(organization: organization, period: period, pool: pool, refresh: false).only(families: [familyName])
-        let rows = try await KPITable.rows(series, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
+        let report = try await KPIReport.load(organization: organization, period: period, pool: pool).only(families: [familyName])
+        let rows = try await KPITable.rows(series, organization: organization, period: period, filters: filters, pool: pool)
         var broken: [Record]?
         if let breakdown {
-            broken = try await KPITable.rows(breakdown, organization: organization, period: period, filters: filters, pool: pool, refresh: false)
+            broken = try await KPITable.rows(breakdown, organization: organization, period: period, filters: filters, pool: pool)
         }
         return try Response.encoded(
             FamilyAnswer(report: report, family: familyName, granularity: series.choice, series: rows, breakdownBy: breakdown?.choice,

@@ -1,4 +1,3 @@
-import Computation
 import Hummingbird
 import Logging
 import Postgres
@@ -14,13 +13,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError {
             throw error
-        } catch let error as RollupsBehind {
-            context.logger.notice("read refused while the rollups catch up", metadata: ["error": "\(error)"])
-            throw APIError(
-                status: .serviceUnavailable, code: "rollups_catching_up",
-                message: "many past days were just ingested and their rollups are being rebuilt in the background; retry in a minute",
-                headers: [.retryAfter: "60"]
-            )
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.error("database unavailable", metadata: ["error": "\(error)"])
             throw APIError.databaseUnavailable

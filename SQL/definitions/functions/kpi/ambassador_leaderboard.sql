@@ -10,7 +10,9 @@ AS $function$
         IF ranked_by NOT IN ('posts', 'engagement') THEN
             RAISE EXCEPTION 'unknown ranking "%"', ranked_by USING ERRCODE = 'invalid_parameter_value', HINT = 'posts or engagement';
         END IF;
-        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+        -- Filtered, or days up to the end of the period still queued: from the facts (rollup.settled).
+        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0
+           OR NOT rollup.settled(org, to_date) THEN
             RETURN QUERY SELECT * FROM kpi.ambassador_leaderboard_raw(org, from_date, to_date, ranked_by, team_filter,
                                                                       department_filter, region_filter, network_filter, campaign_filter);
             RETURN;

@@ -7,5 +7,6 @@ CREATE OR REPLACE FUNCTION kpi.content_leaderboard(org uuid, from_date date, to_
 AS $function$
         SELECT * FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
                                           network_filter, campaign_filter,
-                                          num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) = 0)
+                                          num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) = 0
+                                          AND rollup.settled(org, to_date))
     $function$;

@@ -7,7 +7,8 @@ CREATE OR REPLACE FUNCTION kpi.post_breakdown(org uuid, from_date date, to_date 
 AS $function$
     BEGIN
         IF dimension IS DISTINCT FROM 'network'
-           OR num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+           OR num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0
+           OR NOT rollup.settled(org, to_date) THEN
             RETURN QUERY SELECT * FROM kpi.post_breakdown_raw(org, from_date, to_date, dimension, team_filter, department_filter,
                                                               region_filter, network_filter, campaign_filter);
             RETURN;

@@ -1,5 +1,6 @@
 -- The totals of each period [from_dates[i], to_dates[i]] from the rollups, in one statement (the posters'
--- enrolment dates, ids and teams read once). Grain: one kpi.totals per period, with its index i.
+-- enrolment dates, ids and teams read once); while days up to the last period's end are queued, from the facts
+-- (kpi.raw_totals), so a read never writes and never lags. Grain: one kpi.totals per period, with its index i.
 CREATE OR REPLACE FUNCTION kpi.rollup_totals_of(org uuid, from_dates date[], to_dates date[])
  RETURNS TABLE(period integer, totals kpi.totals)
  LANGUAGE plpgsql
@@ -7,6 +8,12 @@ CREATE OR REPLACE FUNCTION kpi.rollup_totals_of(org uuid, from_dates date[], to_
 AS $function$
     #variable_conflict use_column
     BEGIN
+        -- Days up to the end of the latest period still queued: every period from the facts (rollup.settled).
+        IF NOT rollup.settled(org, (SELECT max(d) FROM unnest(to_dates) AS d)) THEN
+            RETURN QUERY SELECT p.n::integer, kpi.raw_totals(org, p.from_day, p.to_day)
+                         FROM unnest(from_dates, to_dates) WITH ORDINALITY AS p (from_day, to_day, n);
+            RETURN;
+        END IF;
         RETURN QUERY
         WITH periods AS MATERIALIZED (
             SELECT p.n::integer AS n, p.from_day, p.to_day, ((p.to_day + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at,

@@ -9,6 +9,10 @@ AS $function$
                s.relationships_score, s.industry_rank_top_pct, s.network_rank_top_pct
         FROM rollup.ssi_spans AS s
         LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = s.ambassador_id
-        WHERE s.organization_id = org AND s.snapshot_date <= at AND s.next_date > at
+        WHERE rollup.settled(org, at)
+          AND s.organization_id = org AND s.snapshot_date <= at AND s.next_date > at
           AND (team_filter IS NULL OR a.team = team_filter)
+        UNION ALL
+        -- Days up to `at` still queued: from the snapshots themselves (rollup.settled), never stale.
+        SELECT * FROM kpi.ssi_latest_raw(org, at, team_filter) WHERE NOT rollup.settled(org, at)
     $function$;

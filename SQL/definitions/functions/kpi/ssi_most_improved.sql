@@ -10,7 +10,15 @@ AS $function$
             SELECT e.ambassador_id, coalesce(s.total_score, f.total_score) AS score
             FROM ending AS e
             LEFT JOIN kpi.ssi_latest(org, from_date) AS s USING (ambassador_id)
-            LEFT JOIN rollup.ssi_spans AS f ON f.organization_id = org AND f.ambassador_id = e.ambassador_id AND f.first_snapshot
+            LEFT JOIN LATERAL (
+                SELECT x.total_score FROM rollup.ssi_spans AS x
+                WHERE rollup.settled(org, to_date) AND x.organization_id = org AND x.ambassador_id = e.ambassador_id AND x.first_snapshot
+                UNION ALL
+                -- Days still queued: the first snapshot from the facts (rollup.settled).
+                (SELECT x.total_score FROM fact.ssi_snapshots AS x
+                 WHERE NOT rollup.settled(org, to_date) AND x.organization_id = org AND x.ambassador_id = e.ambassador_id
+                 ORDER BY x.snapshot_date LIMIT 1)
+            ) AS f ON true
         )
         SELECT rank() OVER (ORDER BY e.total_score - s.score DESC), e.ambassador_id, e.team, e.total_score - s.score,
                s.score, e.total_score

@@ -7,7 +7,9 @@ CREATE OR REPLACE FUNCTION kpi.traffic_series(org uuid, from_date date, to_date 
  STABLE
 AS $function$
     BEGIN
-        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0 THEN
+        -- Filtered, or days up to the end of the period still queued: from the facts (rollup.settled).
+        IF num_nonnulls(team_filter, department_filter, region_filter, network_filter, campaign_filter) > 0
+           OR NOT rollup.settled(org, to_date) THEN
             RETURN QUERY SELECT * FROM kpi.traffic_series_raw(org, from_date, to_date, granularity, team_filter, department_filter,
                                                               region_filter, network_filter, campaign_filter);
             RETURN;
