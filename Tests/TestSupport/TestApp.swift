@@ -25,7 +25,8 @@ public struct TestApp: Sendable {
         var settings = AppSettings(
             port: 0,
             // As in production: the service's role, bound by row-level security.
-            database: .init(connection: .init(conninfo: url, role: "advocacy_service"), size: 4, leaseTimeout: .seconds(5)),
+            // A long lease timeout: the whole suite shares one busy machine.
+            database: .init(connection: .init(conninfo: url, role: "advocacy_service"), size: 4, leaseTimeout: .seconds(60)),
             sqlDirectory: TestDatabase.sqlDirectory,
             logLevel: .warning
         )
