@@ -12,7 +12,10 @@ extension AppSettings {
 public struct AppSettings: Sendable {
     public var host: String
     public var port: Int
+    /// The primary: authentication, ingestion, maintenance, every write.
     public var database: ConnectionPool.Configuration
+    /// Where the KPI reads and the dashboards go (a standby, or the primary), READ ONLY; nil: `database`'s URL.
+    public var readDatabase: ConnectionPool.Configuration?
     /// The `SQL` folder: `/ready` reports whether its migrations and definitions are all applied.
     public var sqlDirectory: String?
     public var logLevel: Logger.Level
@@ -37,6 +40,7 @@ public struct AppSettings: Sendable {
         host: String = "127.0.0.1",
         port: Int = 8080,
         database: ConnectionPool.Configuration,
+        readDatabase: ConnectionPool.Configuration? = nil,
         sqlDirectory: String? = nil,
         logLevel: Logger.Level = .info,
         ingestionLimits: IngestionLimits = IngestionLimits(),
@@ -57,6 +61,7 @@ public struct AppSettings: Sendable {
         self.host = host
         self.port = port
         self.database = database
+        self.readDatabase = readDatabase
         self.sqlDirectory = sqlDirectory
         self.logLevel = logLevel
     }

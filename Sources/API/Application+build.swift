@@ -16,8 +16,12 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     ingestion.size = settings.ingestionConnections
     ingestion.connection.applicationName += "-ingest"
     let ingestionPool = ConnectionPool(configuration: ingestion, logger: logger)
+    var reads = settings.readDatabase ?? settings.database
+    reads.connection.readOnly = true
+    if settings.readDatabase == nil { reads.connection.applicationName += "-read" }
+    let readPool = ConnectionPool(configuration: reads, logger: logger)
     let router = buildRouter(
-        settings, pool: pool, ingestionPool: ingestionPool, migrator: Migrator(tree: sql, logger: logger), logger: logger
+        settings, pool: pool, ingestionPool: ingestionPool, readPool: readPool, migrator: Migrator(tree: sql, logger: logger), logger: logger
     )
     var app = Application(
         router: router,
@@ -26,15 +30,20 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     )
     // Services stop in reverse order: the server finishes its requests before the pool closes.
     app.addServices(
-        ConnectionPoolService(pool: pool), ConnectionPoolService(pool: ingestionPool), RollupMaintenanceService(pool: pool, logger: logger),
+        ConnectionPoolService(pool: pool), ConnectionPoolService(pool: ingestionPool), ConnectionPoolService(pool: readPool),
+        RollupMaintenanceService(pool: pool, logger: logger),
         RetentionService(pool: pool, logger: logger, retention: settings.rejectionRetention)
     )
     return app
 }
 
-/// - Parameter ingestionPool: the connections that store ingested batches (`AppSettings.ingestionConnections`).
+/// - Parameters:
+///   - pool: the primary's connections: authentication, sessions, keys, erasure, every write but ingestion.
+///   - ingestionPool: the connections that store ingested batches (`AppSettings.ingestionConnections`).
+///   - readPool: the READ ONLY connections of the KPI reads and the dashboards (a standby, or the primary).
 func buildRouter(
-    _ settings: AppSettings, pool: ConnectionPool, ingestionPool: ConnectionPool, migrator: Migrator, logger: Logger
+    _ settings: AppSettings, pool: ConnectionPool, ingestionPool: ConnectionPool, readPool: ConnectionPool, migrator: Migrator,
+    logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
@@ -48,17 +57,20 @@ func buildRouter(
     router.addRoutes(OpenAPIController().endpoints)
     // One limiter for keys and sessions, API and dashboards: a guesser cannot switch doors.
     let credentials = Credentials(pool: pool, limiter: FailureLimiter(), sessions: settings.sessions)
-    router.addRoutes(DashboardController(pool: pool, credentials: credentials).endpoints)
+    let lag = ReplicaLag(pool: readPool)
+    router.addRoutes(DashboardController(pool: pool, reads: readPool, lag: lag, credentials: credentials).endpoints)
 
     // Everything under /v1 acts for the organisation of the caller's API key.
     let v1 = router.group("v1").add(middleware: APIKeyAuthenticator(credentials: credentials))
     let store = EventStore(pool: ingestionPool, validator: EventValidator(futureTolerance: settings.futureTolerance, earliest: settings.earliestDate), logger: logger)
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)
-    v1.addRoutes(KPIController(pool: pool).endpoints)
-    v1.addRoutes(SSIController(pool: pool).endpoints)
-    v1.addRoutes(ListsController(pool: pool).endpoints)
     v1.addRoutes(KeysController(pool: pool).endpoints)
     v1.addRoutes(ErasureController(pool: pool).endpoints)
+    // The KPI reads: from the read pool, saying how far behind the primary its data is.
+    let reading = v1.group().add(middleware: ReplicaLagMiddleware(lag: lag))
+    reading.addRoutes(KPIController(pool: readPool).endpoints)
+    reading.addRoutes(SSIController(pool: pool, reads: readPool).endpoints)
+    reading.addRoutes(ListsController(pool: readPool).endpoints)
     return router
 }

@@ -24,12 +24,30 @@ public final class PostgresConnection: @unchecked Sendable {
         /// A role to act as after connecting (`SET ROLE`), e.g. one that owns nothing and is bound by
         /// row-level security; nil keeps the connecting user.
         public var role: String?
+        /// Every transaction of the session is READ ONLY (`default_transaction_read_only`): a read pool's
+        /// connections cannot write, on a primary as on a standby.
+        public var readOnly: Bool
 
-        public init(conninfo: String, statementTimeout: Duration? = nil, applicationName: String = "advocacy", role: String? = nil) {
+        public init(
+            conninfo: String, statementTimeout: Duration? = nil, applicationName: String = "advocacy", role: String? = nil,
+            readOnly: Bool = false
+        ) {
             self.conninfo = conninfo
             self.statementTimeout = statementTimeout
             self.applicationName = applicationName
             self.role = role
+            self.readOnly = readOnly
+        }
+
+        /// `conninfo` with `key=value` added when it names no `key`, in its own syntax (URL or keywords).
+        public static func conninfo(_ conninfo: String, adding key: String, _ value: String) -> String {
+            if conninfo.hasPrefix("postgres://") || conninfo.hasPrefix("postgresql://") {
+                // Plain text, not URLComponents: a multi-host URL (h1:5432,h2:5432) is no URL to Foundation.
+                guard !conninfo.contains("?\(key)=") && !conninfo.contains("&\(key)=") else { return conninfo }
+                return conninfo + (conninfo.contains("?") ? "&" : "?") + "\(key)=\(value)"
+            }
+            let named = conninfo.split(separator: " ").contains { $0.hasPrefix("\(key)=") }
+            return named ? conninfo : conninfo + " \(key)=\(value)"
         }
     }
 
@@ -137,6 +155,9 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         if let role = settings.role {
             setup.append(("role", role))
+        }
+        if settings.readOnly {
+            setup.append(("default_transaction_read_only", "on"))
         }
         // A session whose setup failed (a role that does not exist yet, or was revoked) would run as the login
         // user, often the owner or a superuser, outside row-level security: it is closed, never lent.

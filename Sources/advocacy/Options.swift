@@ -23,18 +23,44 @@ struct DatabaseOptions: ParsableArguments {
     )
     var statementTimeoutMilliseconds: Int?
 
+    @Option(
+        name: .customLong("read-database-url"),
+        help: "Where reads go: a URL or conninfo, e.g. a multi-host one with target_session_attrs=prefer-standby [env: READ_DATABASE_URL] (default: the database URL)"
+    )
+    var readURL: String?
+
     @Option(name: .customLong("sql"), help: "The SQL folder (schema/ and definitions/) [env: SQL_DIR] (default: found from here)")
     var sqlDirectory: String?
 
     var resolvedSQLDirectory: String? { sqlDirectory ?? environment("SQL_DIR") }
 
+    /// The pool that writes (ingestion, maintenance, keys, migrations): always on a primary, so
+    /// `target_session_attrs=read-write` is added unless the URL names its own.
     /// - Parameter role: the role to act as after connecting (the service's, bound by row-level security).
     func poolConfiguration(applicationName: String, role: String? = nil) throws -> ConnectionPool.Configuration {
-        guard let conninfo = url ?? environment("DATABASE_URL") else {
+        guard let given = url ?? environment("DATABASE_URL") else {
             throw ValidationError(
                 "no database given: set DATABASE_URL or pass --database-url (Deploy/db start prints one)"
             )
         }
+        return try configuration(
+            PostgresConnection.Settings.conninfo(given, adding: "target_session_attrs", "read-write"),
+            applicationName: applicationName, role: role, readOnly: false
+        )
+    }
+
+    /// The pool that reads (KPIs, dashboards): `READ_DATABASE_URL` as given (a standby, or the primary when
+    /// none is up), every transaction READ ONLY.
+    func readPoolConfiguration(applicationName: String, role: String?) throws -> ConnectionPool.Configuration {
+        guard let given = readURL ?? environment("READ_DATABASE_URL") ?? url ?? environment("DATABASE_URL") else {
+            throw ValidationError("no database given: set DATABASE_URL or pass --database-url (Deploy/db start prints one)")
+        }
+        return try configuration(given, applicationName: applicationName, role: role, readOnly: true)
+    }
+
+    private func configuration(_ conninfo: String, applicationName: String, role: String?, readOnly: Bool) throws
+        -> ConnectionPool.Configuration
+    {
         let size = try poolSize ?? environment("DATABASE_POOL_SIZE").map { try parseInt($0, "DATABASE_POOL_SIZE") } ?? 8
         guard (1...200).contains(size) else { throw ValidationError("the pool size must be 1 to 200, not \(size)") }
         let timeout = try statementTimeoutMilliseconds
@@ -46,7 +72,8 @@ struct DatabaseOptions: ParsableArguments {
                 conninfo: conninfo,
                 statementTimeout: timeout == 0 ? nil : .milliseconds(timeout),
                 applicationName: applicationName,
-                role: role
+                role: role,
+                readOnly: readOnly
             ),
             size: size
         )

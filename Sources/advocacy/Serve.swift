@@ -59,13 +59,12 @@ struct Serve: AsyncParsableCommand {
             maxEvents: try setting(maxEvents, "INGEST_MAX_EVENTS", 10_000),
             maxEventBytes: try setting(maxEventBytes, "INGEST_MAX_EVENT_BYTES", 32 << 10)
         )
+        let role = (serviceRole ?? environment("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
         let settings = AppSettings(
             host: host ?? environment("HTTP_HOST") ?? "127.0.0.1",
             port: try port ?? environment("HTTP_PORT").map { try parseInt($0, "HTTP_PORT") } ?? 8080,
-            database: try database.poolConfiguration(
-                applicationName: "advocacy-serve",
-                role: (serviceRole ?? environment("DATABASE_SERVICE_ROLE") ?? "advocacy_service").nilIfEmpty
-            ),
+            database: try database.poolConfiguration(applicationName: "advocacy-serve", role: role),
+            readDatabase: try database.readPoolConfiguration(applicationName: "advocacy-serve-read", role: role),
             sqlDirectory: database.resolvedSQLDirectory,
             logLevel: logger.logLevel,
             ingestionLimits: limits,

@@ -229,7 +229,7 @@ struct EventsAPITests {
         let described = OpenAPIDocument.operations(in: document)
         let logger = Logger(label: "routes")
         let pool = ConnectionPool(configuration: app.settings.database, logger: logger)
-        let router = buildRouter(app.settings, pool: pool, ingestionPool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
+        let router = buildRouter(app.settings, pool: pool, ingestionPool: pool, readPool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
         let routes = Set(router.routes.map { "\($0.method) \($0.path)" })
         await pool.close()
         #expect(!routes.isEmpty)

@@ -18,6 +18,8 @@ struct KPIAPITests {
             #expect(catalog.count >= 12)
             try await client.execute(uri: "/v1/kpis?from=2026-02-01&to=2026-02-28", method: .get, headers: app.headers) { response in
                 #expect(response.status == .ok)
+                // Read from the primary here: no replica lag, and the answer says so.
+                #expect(response.headers[HTTPField.Name("X-Replica-Lag-Seconds")!] == "0.000")
                 let json = response.json
                 let kpis = json["kpis"] as? [[String: Any]] ?? []
                 #expect(kpis.compactMap { $0["key"] as? String } == catalog)

@@ -60,7 +60,7 @@ struct RouteAccessTests {
         let app = try await TestApp.make()
         let logger = Logger(label: "routes")
         let pool = ConnectionPool(configuration: app.settings.database, logger: logger)
-        let router = buildRouter(app.settings, pool: pool, ingestionPool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
+        let router = buildRouter(app.settings, pool: pool, ingestionPool: pool, readPool: pool, migrator: Migrator(migrations: [], logger: logger), logger: logger)
         let served = Set(router.routes.map { "\($0.method) \($0.path)" }.filter { $0.contains(" /v1/") && !$0.hasSuffix("/{family}") && !$0.hasSuffix("/:family") })
         await pool.close()
         #expect(served == Set(Self.access.keys), "served but not in the table: \(served.subtracting(Self.access.keys)); in the table but not served: \(Set(Self.access.keys).subtracting(served))")

@@ -117,6 +117,24 @@ struct ConnectionTests {
         #expect(!PostgresError(code: .queryFailed, message: "x", sqlState: "23505").isUnavailable)
     }
 
+    @Test("a read-only connection's every transaction is READ ONLY: a write fails, on any server")
+    func readOnlyConnection() async throws {
+        let connection = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url, readOnly: true))
+        #expect(try connection.query("SHOW transaction_read_only")[0].decode(String.self, at: 0) == "on")
+        let error = #expect(throws: PostgresError.self) { try connection.execute("CREATE TEMP TABLE t (x int)") }
+        #expect(error?.sqlState == "25006")
+    }
+
+    @Test("the primary's conninfo gets target_session_attrs=read-write unless it names its own, in URL and keyword forms")
+    func targetSessionAttrs() {
+        func add(_ conninfo: String) -> String { PostgresConnection.Settings.conninfo(conninfo, adding: "target_session_attrs", "read-write") }
+        #expect(add("postgres://u@h:5432/db") == "postgres://u@h:5432/db?target_session_attrs=read-write")
+        #expect(add("postgresql://u@h1:5432,h2:5433/db?sslmode=disable") == "postgresql://u@h1:5432,h2:5433/db?sslmode=disable&target_session_attrs=read-write")
+        #expect(add("postgres://h/db?target_session_attrs=any") == "postgres://h/db?target_session_attrs=any")
+        #expect(add("host=h1,h2 port=5432,5433 dbname=db") == "host=h1,h2 port=5432,5433 dbname=db target_session_attrs=read-write")
+        #expect(add("host=h target_session_attrs=primary") == "host=h target_session_attrs=primary")
+    }
+
     @Test("a parameter with a NUL character is refused before it reaches the server")
     func nulParameter() async throws {
         try await TestDatabase.withPool(size: 1) { pool in

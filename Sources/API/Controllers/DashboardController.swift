@@ -14,7 +14,11 @@ import Vocabulary
 /// `marketing`, the HR page `hr`; an HR key sees the candidate KPIs only on the overview.
 struct DashboardController {
     static let cookieName = "advocacy_session"
+    /// The primary: sessions are opened and closed there.
     let pool: ConnectionPool
+    /// The read pool: the pages' numbers.
+    let reads: ConnectionPool
+    let lag: ReplicaLag
     let credentials: Credentials
 
     var endpoints: RouteCollection<AppRequestContext> {
@@ -122,7 +126,7 @@ struct DashboardController {
             let named = given("period") ?? (given("from") == nil && given("to") == nil ? NamedPeriod.last30Days.rawValue : nil)
             let period = try await Period.resolve(
                 name: named, from: named == nil ? given("from") : nil, to: named == nil ? given("to") : nil,
-                organization: identity.organization, pool: pool
+                organization: identity.organization, pool: reads
             )
             guard let granularity = Granularity(rawValue: given("granularity") ?? Granularity.week.rawValue) else {
                 throw PeriodError(parameter: "granularity", message: "granularity must be \(Granularity.listed)")
@@ -134,7 +138,9 @@ struct DashboardController {
             let view = DashboardView(page: page, period: period, periodName: named, granularity: granularity, filters: filters,
                                      pages: pages, keyName: identity.scopes.map(\.rawValue).sorted().joined(separator: ", ") + " key")
             let hrOnly = !identity.has(anyOf: [.marketing])
-            return Self.html(.ok, try await Dashboards.render(view, organization: identity.organization, hrOnly: hrOnly, pool: pool))
+            var response = Self.html(.ok, try await Dashboards.render(view, organization: identity.organization, hrOnly: hrOnly, pool: reads))
+            try await lag.annotate(&response)
+            return response
         } catch let error as PeriodError {
             return Self.html(.badRequest, Dashboards.message(title: "Check the \(error.parameter)", text: error.message))
         }

@@ -7,7 +7,10 @@ import Postgres
 /// `GET /v1/ssi`: SSI analytics at a date (summary, bands, leaderboard, most improved, goals);
 /// `GET /v1/ssi/leaderboard` (JSON or CSV); `PUT /v1/ssi/goals/{ambassador_id}` sets a goal.
 struct SSIController {
+    /// The primary: goals are written there.
     let pool: ConnectionPool
+    /// The read pool: the SSI views.
+    let reads: ConnectionPool
 
     var endpoints: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -39,7 +42,7 @@ struct SSIController {
         let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
         let team = request.uri.queryParameters["team"].map(String.init)
         return try Response.encoded(
-            try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: pool)
+            try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: reads)
         )
     }
 
@@ -50,10 +53,10 @@ struct SSIController {
         let team = request.uri.queryParameters["team"].map(String.init)
         switch format {
         case .csv:
-            let body = try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: pool)
+            let body = try await SSIAnalytics.leaderboardCSV(organization: organization, date: date, team: team, pool: reads)
             return KPIController.csv(body, fileName: "ssi-leaderboard-\(date)")
         case .json:
-            return try Response.encoded(try await SSIAnalytics.leaderboard(organization: organization, date: date, team: team, pool: pool))
+            return try Response.encoded(try await SSIAnalytics.leaderboard(organization: organization, date: date, team: team, pool: reads))
         }
     }
 
