@@ -153,7 +153,7 @@ let package = Package(
             dependencies: ["API", "Access", "Migrations", "Postgres", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(name: "IngestionTests", dependencies: ["Ingestion", "Postgres", "TestSupport"]),
-        .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Postgres", "TestSupport", "Vocabulary"]),
+        .testTarget(name: "ComputationTests", dependencies: ["Computation", "DemoData", "Ingestion", "Migrations", "Postgres", "TestSupport", "Vocabulary"]),
         .testTarget(name: "DemoDataTests", dependencies: ["DemoData", "Postgres", "TestSupport"]),
         .testTarget(
             name: "DashboardsTests",

@@ -1,6 +1,7 @@
 import DemoData
 import Foundation
 import Ingestion
+import Migrations
 import Postgres
 import TestSupport
 import Testing
@@ -332,6 +333,36 @@ struct RollupTests {
             _ = try await pool.tenantQuery(organization, "SELECT rollup.rebuild($1)", [organization])
             try await expectEqualToRaw(organization, periods: periods(seed: 32, count: 2), on: pool)
         }
+    }
+
+    @Test("maintainers at once never recompute a day twice: the days they report add up to the days that were queued")
+    func noDayTwice() async throws {
+        // A database of its own: the other tests' maintainers work through every organisation of theirs.
+        let url = try await TestDatabase.recreate(named: "advocacy_test_no_day_twice")
+        let pool = ConnectionPool(configuration: .init(connection: .init(conninfo: url), size: 6), logger: TestDatabase.logger)
+        try await Migrator(tree: try SQLSource(directory: URL(fileURLWithPath: TestDatabase.sqlDirectory)).load(), logger: TestDatabase.logger)
+            .migrate(on: pool)
+        do {
+            let organization = try await demo(pool, seed: 71, facts: 5_000)
+            let queued = try await Rollups.queuedDays(organization: organization, pool: pool)
+            #expect(queued > 20)
+            let done = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        var days = 0
+                        while true {
+                            // As the background worker of each instance calls it: a few days, never waiting.
+                            let count = try await pool.tenantQuery(organization, "SELECT rollup.maintain($1, NULL, NULL, 3, false)", [organization])[0]
+                                .decode(Int.self, at: 0)
+                            if count > 0 { days += count } else if count == 0 { return days } else { try await Task.sleep(for: .milliseconds(5)) }
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(done == queued, "\(done) days recomputed for \(queued) queued")
+        }
+        await pool.close()
     }
 
     @Test("the background worker leaves an organisation whose queue is still growing, unless its oldest day waited too long")
