@@ -80,7 +80,7 @@ struct SchemaConstraintTests {
         }
     }
 
-    @Test("every tenant table leads its primary key with organization_id")
+    @Test("every tenant table leads its primary and unique keys with organization_id (what distribution by organisation needs)")
     func tenantKeys() async throws {
         try await TestDatabase.withPool(size: 1) { pool in
             let offenders = try await pool.query(
@@ -89,8 +89,9 @@ struct SchemaConstraintTests {
                 FROM pg_constraint AS c
                 JOIN pg_class AS t ON t.oid = c.conrelid
                 JOIN pg_namespace AS n ON n.oid = t.relnamespace
-                WHERE c.contype = 'p' AND n.nspname IN ('core', 'fact', 'ingest')
-                  AND t.relname NOT IN ('organizations', 'api_key_index', 'reader_logins')  -- those two map key ids and logins to organisations
+                WHERE c.contype IN ('p', 'u') AND n.nspname IN ('core', 'fact', 'ingest', 'rollup')
+                  -- the organisations themselves, and the look-ups from a key id or a login to its organisation
+                  AND t.relname NOT IN ('organizations', 'api_key_index', 'reader_logins')
                   AND (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]) <> 'organization_id'
                 """
             ).map { try $0.decode(String.self, at: 0) }
