@@ -31,8 +31,10 @@ public final class Server: Sendable {
         try command(binary, ["migrate"], databaseURL: databaseURL)
     }
 
-    public static func start(binary: URL, databaseURL: String, port: Int) async throws -> Server {
+    /// - Parameter environment: more settings, e.g. READ_DATABASE_URL.
+    public static func start(binary: URL, databaseURL: String, port: Int, environment: [String: String] = [:]) async throws -> Server {
         let process = process(binary, ["serve", "--port", "\(port)"], databaseURL: databaseURL, logLevel: "warning")
+        process.environment?.merge(environment) { $1 }
         try process.run()
         for _ in 0..<200 {
             let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready")

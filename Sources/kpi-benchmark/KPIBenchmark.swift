@@ -2,6 +2,7 @@ import Access
 import AsyncHTTPClient
 import BenchmarkSupport
 import Foundation
+import NIOCore
 import Postgres
 
 /// KPI read latency: each endpoint of the API over a 90-day and a 365-day period (p50, p95), against the
@@ -9,6 +10,8 @@ import Postgres
 /// at each size asked for.
 ///
 ///     swift build -c release && DATABASE_URL=... .build/release/kpi-benchmark [--facts 1000000,10000000] [--requests 20]
+///         [--read-database-url URL]   (reads also through a second server reading there, e.g. a standby: both timed,
+///                                      interleaved, and the ratio printed)
 @main
 struct KPIBenchmark {
     static let endDate = "2026-06-30"
@@ -29,6 +32,7 @@ struct KPIBenchmark {
         var reseed = true
         var rawSamples = 3
         var timePages = true
+        var readURL: String?
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
@@ -39,6 +43,7 @@ struct KPIBenchmark {
             case "--reseed": reseed = value != "no"
             case "--raw-samples": rawSamples = max(0, Int(value) ?? rawSamples)
             case "--pages": timePages = value != "no"
+            case "--read-database-url": readURL = value
             default:
                 throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --raw-samples (0: none), --port, --reseed yes|no, --pages yes|no)")
             }
@@ -61,7 +66,10 @@ struct KPIBenchmark {
                 .decode(UUID.self, at: 0)
             let key = try APIKeys.create(organization: organization, name: "kpi-benchmark", scopes: [.marketing, .hr], expiresAt: nil,
                                          actor: nil, on: admin).key
-            targets.append(Target(facts: facts, organization: organization, key: key))
+            targets.append(Target(facts: facts, organization: organization, key: key, reads: "primary", base: "http://127.0.0.1:\(port)"))
+            if readURL != nil {
+                targets.append(Target(facts: facts, organization: organization, key: key, reads: "read URL", base: "http://127.0.0.1:\(port + 1)"))
+            }
         }
 
         // One server for every size, and the sizes' requests interleaved (1M, 10M, 1M, 10M...): a change in the
@@ -70,8 +78,14 @@ struct KPIBenchmark {
         // from the caches, and a request timed right after it would pay for that.
         let server = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port)
         defer { server.stop() }
+        var reader: Server?
+        if let readURL {
+            reader = try await Server.start(binary: advocacy, databaseURL: databaseURL, port: port + 1, environment: ["READ_DATABASE_URL": readURL])
+        }
+        defer { reader?.stop() }
+        var sessions: [String] = []
+        for target in targets { sessions.append(try await signIn(base: target.base, key: target.key)) }
         say("latency over \(requests) requests after 2 warm-ups, the sizes' requests interleaved")
-        let base = "http://127.0.0.1:\(port)"
         let periods: [(days: Int, from: String)] = try [90, 365].map { (days: Int) in
             (days: days, from: try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0))
         }
@@ -80,21 +94,22 @@ struct KPIBenchmark {
         var pageTimes: [(page: String, days: Int, html: [[Double]], behind: [[Double]])] = []
         for (days, from) in periods {
             for (name, path, rawSQL) in endpoints(from: from) {
-                api.append((name, days, from, rawSQL, try await timeHTTP(targets.map { (base + path, $0.key, nil) }, requests: requests)))
+                api.append((name, days, from, rawSQL, try await timeHTTP(targets.map { ($0.base + path, $0.key, nil) }, requests: requests)))
             }
             for (page, behind) in timePages ? pages(from: from) : [] {
                 let query = "from=\(from)&to=\(endDate)"
                 pageTimes.append((
                     page, days,
-                    try await timeHTTP(targets.map { ("\(base)/dashboard/\(page)?\(query)", nil, $0.key) }, requests: requests),
-                    try await timeHTTP(targets.map { (base + behind, $0.key, nil) }, requests: requests)
+                    try await timeHTTP(zip(targets, sessions).map { ("\($0.base)/dashboard/\(page)?\(query)", nil, $1) }, requests: requests),
+                    try await timeHTTP(targets.map { ($0.base + behind, $0.key, nil) }, requests: requests)
                 ))
             }
         }
         server.stop()
+        reader?.stop()
 
         for (index, target) in targets.enumerated() {
-            say("\(target.facts) facts")
+            say("\(target.facts) facts, reads from the \(target.reads)")
             say("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
             for timed in api {
                 let samples = timed.samples[index]
@@ -117,7 +132,18 @@ struct KPIBenchmark {
                 }
             }
         }
-        if targets.count > 1 {
+        if readURL != nil {
+            say("p50 through the read URL / p50 through the primary, same run:")
+            let series = api.map { ("\($0.name) \($0.days)", $0.samples) } + pageTimes.map { ("page \($0.page) \($0.days)", $0.html) }
+            for (key, samples) in series.sorted(by: { $0.0 < $1.0 }) {
+                let ratios = stride(from: 0, to: targets.count, by: 2).map { index in
+                    String(format: "%d facts x%.2f", targets[index].facts,
+                           percentile(samples[index + 1], 0.5) / percentile(samples[index], 0.5))
+                }
+                say("  \(key)  " + ratios.joined(separator: ", "))
+            }
+        }
+        if sizes.count > 1 {
             say("growth of p95 from \(sizes.first ?? 0) to \(sizes.last ?? 0) facts:")
             let series = api.map { ("\($0.name) \($0.days)", $0.samples) } + pageTimes.map { ("page \($0.page) \($0.days)", $0.html) }
             for (key, samples) in series.sorted(by: { $0.0 < $1.0 }) {
@@ -130,6 +156,24 @@ struct KPIBenchmark {
         let facts: Int
         let organization: UUID
         let key: String
+        /// Which database the server of `base` reads from.
+        let reads: String
+        let base: String
+    }
+
+    /// A dashboard session for `key` (the pages take a session cookie, never the key).
+    static func signIn(base: String, key: String) async throws -> String {
+        let client = HTTPClient(configuration: .init(redirectConfiguration: .disallow))
+        defer { _ = client.shutdown() }
+        var request = HTTPClientRequest(url: base + "/sign-in")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Origin", value: base)
+        request.body = .bytes(ByteBuffer(string: "key=\(key)"))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        guard let cookie = response.headers["Set-Cookie"].first, let value = cookie.split(separator: ";").first?.split(separator: "=", maxSplits: 1).last
+        else { throw BenchmarkError("\(base)/sign-in: no session (HTTP \(response.status.code))") }
+        return String(value)
     }
 
     /// The endpoints and, for each, the SQL that computes the same answer from the raw tables ($1 organisation,
@@ -183,7 +227,7 @@ struct KPIBenchmark {
             for (index, target) in targets.enumerated() {
                 var request = HTTPClientRequest(url: target.url)
                 if let key = target.key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-                if let cookie = target.cookie { request.headers.add(name: "Cookie", value: "advocacy_key=\(cookie)") }
+                if let cookie = target.cookie { request.headers.add(name: "Cookie", value: "advocacy_session=\(cookie)") }
                 let started = ContinuousClock.now
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
                 _ = try await response.body.collect(upTo: 64 << 20)
