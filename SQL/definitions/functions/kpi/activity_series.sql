@@ -1,6 +1,6 @@
 -- Programme activity per day, week (ISO, from Monday) or month: posts, active ambassadors, impressions,
--- engagements and engagement rate, every bucket present. From the rollups; with a filter, from the posts
--- (kpi.activity_series_raw). Grain: one row per bucket.
+-- engagements and engagement rate, every bucket present. From the rollups; with a filter, or while days up to
+-- the period's end are queued (rollup.settled), from the posts (kpi.activity_series_raw). Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION kpi.activity_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(bucket date, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, engagement_rate numeric)
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
 -- Ambassadors ranked by posts or by engagements in a period; equal values share a rank (1, 1, 3). From the
--- rollups; with a filter, from the posts (kpi.ambassador_leaderboard_raw). Grain: one row per ambassador with a
+-- rollups; with a filter, or while days are queued (rollup.settled), from the posts (kpi.ambassador_leaderboard_raw). Grain: one row per ambassador with a
 -- post.
 CREATE OR REPLACE FUNCTION kpi.ambassador_leaderboard(org uuid, from_date date, to_date date, ranked_by text DEFAULT 'posts'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(rank bigint, ambassador_id text, team text, posts bigint, impressions bigint, engagements bigint, engagement_rate numeric)

@@ -1,5 +1,5 @@
--- Content ranked by shares or by engagement rate in a period: from the rollups when no filter is given, else from
--- the posts (kpi.content_ranking). Grain: one row per content item shared.
+-- Content ranked by shares or by engagement rate in a period: from the rollups when no filter is given and no day
+-- is queued (rollup.settled), else from the posts (kpi.content_ranking). Grain: one row per content item shared.
 CREATE OR REPLACE FUNCTION kpi.content_leaderboard(org uuid, from_date date, to_date date, ranked_by text DEFAULT 'shares'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric)
  LANGUAGE sql

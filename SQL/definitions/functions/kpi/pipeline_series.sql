@@ -1,5 +1,5 @@
 -- Leads and applications created per bucket, advocacy against the others, with their current outcome, from the
--- rollups. Grain: one row per bucket.
+-- rollups (from the facts while days are queued: kpi.pipeline_series_raw). Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION kpi.pipeline_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
  RETURNS TABLE(bucket date, leads bigint, advocacy_leads bigint, advocacy_leads_won bigint, other_leads_won bigint, applications bigint, advocacy_applications bigint, advocacy_hires bigint, other_hires bigint)
  LANGUAGE plpgsql

@@ -1,5 +1,5 @@
 -- Posting results by team, department, region, network or campaign in a period; by network without filters from
--- the rollups, otherwise from the posts (kpi.post_breakdown_raw). Grain: one row per value of the dimension.
+-- the rollups once settled (rollup.settled), otherwise from the posts (kpi.post_breakdown_raw). Grain: one row per value of the dimension.
 CREATE OR REPLACE FUNCTION kpi.post_breakdown(org uuid, from_date date, to_date date, dimension text DEFAULT 'team'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(value text, posts bigint, active_ambassadors bigint, impressions bigint, engagements bigint, engagement_rate numeric, emv numeric)
  LANGUAGE plpgsql

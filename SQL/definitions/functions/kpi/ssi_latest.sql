@@ -1,5 +1,5 @@
 -- Each ambassador's latest SSI snapshot on or before a date, optionally for one team, from the spans in force
--- (rollup.ssi_spans). Grain: one row per ambassador with a snapshot.
+-- (rollup.ssi_spans; from the snapshots while days are queued, kpi.ssi_latest_raw). Grain: one row per ambassador with a snapshot.
 CREATE OR REPLACE FUNCTION kpi.ssi_latest(org uuid, at date, team_filter text DEFAULT NULL::text)
  RETURNS TABLE(ambassador_id text, team text, snapshot_date date, total_score numeric, brand_score numeric, people_score numeric, insights_score numeric, relationships_score numeric, industry_rank_top_pct numeric, network_rank_top_pct numeric)
  LANGUAGE sql

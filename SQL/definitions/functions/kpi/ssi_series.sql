@@ -1,5 +1,6 @@
 -- SSI per bucket: each ambassador's latest snapshot at the bucket's last day (within the period), as
--- kpi.ssi_summary computes it at that date, from the running sum of the days' changes. Grain: one row per bucket.
+-- kpi.ssi_summary computes it at that date, from the running sum of the days' changes
+-- (from the snapshots while days are queued: kpi.ssi_series_raw). Grain: one row per bucket.
 CREATE OR REPLACE FUNCTION kpi.ssi_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
  RETURNS TABLE(bucket date, as_of date, ambassadors bigint, average_total numeric, share_above_75 numeric)
  LANGUAGE plpgsql

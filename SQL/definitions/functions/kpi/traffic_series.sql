@@ -1,5 +1,6 @@
 -- Website traffic per bucket: visits, advocacy visits and their share, unique advocacy visitors, attributed and
--- careers-portal visits. From the rollups; with a filter, from the visits (kpi.traffic_series_raw). Grain: one row
+-- careers-portal visits. From the rollups; with a filter, or while days are
+-- queued (rollup.settled), from the visits (kpi.traffic_series_raw). Grain: one row
 -- per bucket.
 CREATE OR REPLACE FUNCTION kpi.traffic_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text, team_filter text DEFAULT NULL::text, department_filter text DEFAULT NULL::text, region_filter text DEFAULT NULL::text, network_filter text DEFAULT NULL::text, campaign_filter text DEFAULT NULL::text)
  RETURNS TABLE(bucket date, visits bigint, advocacy_visits bigint, advocacy_share numeric, advocacy_unique_visitors bigint, attributed_visits bigint, careers_visits bigint, careers_advocacy_visits bigint)

@@ -1,4 +1,4 @@
--- Reach and value per bucket from the rollups: impressions, members reached, new audience members, EMV and its
+-- Reach and value per bucket from the rollups (from the facts while days are queued, kpi.value_series_raw): impressions, members reached, new audience members, EMV and its
 -- parts, programme cost prorated by the days it shares with the bucket, won value of advocacy leads. Grain: one
 -- row per bucket.
 CREATE OR REPLACE FUNCTION kpi.value_series(org uuid, from_date date, to_date date, granularity text DEFAULT 'week'::text)
