@@ -6,6 +6,13 @@ import Testing
 
 private let attemptCounter = Mutex(0)
 
+/// How many borrowers hold their connection, counted from the pool's threads.
+private final class Holders: Sendable {
+    private let held = Mutex(0)
+    var count: Int { held.withLock { $0 } }
+    func add() { held.withLock { $0 += 1 } }
+}
+
 @Suite("Connection pool")
 struct PoolTests {
     @Test("work runs on the pool's own threads, not the cooperative pool")
@@ -24,18 +31,25 @@ struct PoolTests {
             configuration: .init(connection: settings, size: 2, leaseTimeout: .milliseconds(300)),
             logger: TestDatabase.logger
         )
-        // Two borrowers hold both connections for a while; the third must time out.
-        async let first: Void = pool.withConnection { try $0.query("SELECT pg_sleep(2)") }
-        async let second: Void = pool.withConnection { try $0.query("SELECT pg_sleep(2)") }
-        // Wait until both borrowers are inside their statements, however loaded the machine is.
-        let observer = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
-        for _ in 0..<150 {
-            let sleeping = try observer.query(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-bound-test' AND query LIKE '%pg_sleep%' AND state = 'active'"
-            )[0].decode(Int.self, at: 0)
-            if sleeping == 2 { break }
+        // Two borrowers hold both connections until released; the third must time out. Holding by a semaphore
+        // (on the pool's own threads) rather than by a sleep keeps the test exact however loaded the machine is.
+        let release = DispatchSemaphore(value: 0)
+        let holding = Holders()
+        async let first: Void = pool.withConnection { connection in
+            try connection.query("SELECT 1")
+            holding.add()
+            release.wait()
+        }
+        async let second: Void = pool.withConnection { connection in
+            try connection.query("SELECT 1")
+            holding.add()
+            release.wait()
+        }
+        for _ in 0..<6000 where holding.count < 2 {
             try await Task.sleep(for: .milliseconds(10))
         }
+        #expect(holding.count == 2)
+        let observer = try PostgresConnection.connect(.init(conninfo: try await TestDatabase.url))
         let error = await #expect(throws: PostgresError.self) {
             try await pool.query("SELECT 1")
         }
@@ -45,6 +59,8 @@ struct PoolTests {
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pool-bound-test'"
         )[0].decode(Int.self, at: 0)
         #expect(open == 2)
+        release.signal()
+        release.signal()
         _ = try await (first, second)
         // Once they are back, the pool serves again.
         #expect(try await pool.query("SELECT 3")[0].decode(Int.self, at: 0) == 3)
