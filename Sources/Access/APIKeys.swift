@@ -77,8 +77,7 @@ public enum APIKeys {
         // that organisation's row-level security. last_used_at is written at most once a minute, not on
         // every request.
         let rows = try await pool.transaction { connection -> QueryResult? in
-            let index = try connection.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [keyID])
-            guard let organization = try index.first?.decode(UUID.self, at: 0) else { return nil }
+            guard let organization = try organization(ofKey: keyID, on: connection) else { return nil }
             try connection.actFor(organization)
             return try connection.query(
                 """
@@ -106,6 +105,12 @@ public enum APIKeys {
         if try row.decode(Bool.self, "expired") { return .failure(.expired) }
         let scopes = Set(try row.decode(String.self, "scopes").split(separator: ",").compactMap { Scope(rawValue: String($0)) })
         return .success(Identity(organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes))
+    }
+
+    /// The organisation of a key id, from the key index (ids only: read before any organisation is set), or nil.
+    static func organization(ofKey keyID: UUID, on connection: PostgresConnection) throws -> UUID? {
+        try connection.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [keyID], prepared: true)
+            .first?.decode(UUID.self, at: 0)
     }
 
     /// A key as `GET /v1/keys` lists it: never its secret.

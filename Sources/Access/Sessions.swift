@@ -48,7 +48,7 @@ public enum Sessions {
         guard let token = Token(parsing: text, prefix: "ses") else { return .failure(.malformed) }
         enum Lookup: Sendable { case noKey, noSession, found(QueryResult.Row) }
         let lookup = try await pool.transaction { connection -> Lookup in
-            guard let organization = try organization(of: token, on: connection) else { return .noKey }
+            guard let organization = try APIKeys.organization(ofKey: token.keyID, on: connection) else { return .noKey }
             try connection.actFor(organization)
             let row = try connection.query(
                 """
@@ -89,7 +89,7 @@ public enum Sessions {
     public static func close(_ text: String, on pool: ConnectionPool) async throws {
         guard let token = Token(parsing: text, prefix: "ses") else { return }
         try await pool.transaction { connection in
-            guard let organization = try organization(of: token, on: connection) else { return }
+            guard let organization = try APIKeys.organization(ofKey: token.keyID, on: connection) else { return }
             try connection.actFor(organization)
             try connection.query(
                 """
@@ -107,12 +107,6 @@ public enum Sessions {
             "UPDATE core.sessions SET revoked_at = coalesce(revoked_at, now()) WHERE organization_id = $1 AND key_id = $2",
             [organization, keyID]
         )
-    }
-
-    /// The organisation of the token's key, from the key index (ids only: read before any organisation is set).
-    private static func organization(of token: Token, on connection: PostgresConnection) throws -> UUID? {
-        try connection.query("SELECT organization_id FROM core.api_key_index WHERE key_id = $1", [token.keyID], prepared: true)
-            .first?.decode(UUID.self, at: 0)
     }
 }
 

@@ -21,10 +21,11 @@ struct Credentials: Sendable {
     }
 
     func key(_ token: String, from address: String?) async throws -> Outcome {
-        if APIKeys.keyID(of: token) == nil, let wait = limiter.retryAfter(.address(address ?? "unknown")) {
+        let keyID = APIKeys.keyID(of: token)
+        if keyID == nil, let wait = limiter.retryAfter(.address(address ?? "unknown")) {
             return .tooManyFailures(retryAfter: wait)
         }
-        return judge(try await APIKeys.verify(token, on: pool), keyID: APIKeys.keyID(of: token), address: address)
+        return judge(try await APIKeys.verify(token, on: pool), keyID: keyID, address: address)
     }
 
     func session(_ token: String, from address: String?) async throws -> Outcome {
@@ -37,11 +38,12 @@ struct Credentials: Sendable {
         case .success(let identity): return .valid(identity)
         case .failure(let failure): refusal = failure
         }
+        let byAddress = FailureLimiter.Subject.address(address ?? "unknown")
         let subject: FailureLimiter.Subject
         switch refusal {
         case .revoked, .expired: return .refused(refusal)
-        case .wrongSecret: subject = keyID.map { .key($0) } ?? .address(address ?? "unknown")
-        case .malformed, .unknown: subject = .address(address ?? "unknown")
+        case .wrongSecret: subject = keyID.map { .key($0) } ?? byAddress
+        case .malformed, .unknown: subject = byAddress
         }
         if let wait = limiter.retryAfter(subject) { return .tooManyFailures(retryAfter: wait) }
         limiter.recordFailure(subject)
