@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -44,6 +45,15 @@ let package = Package(
         .target(
             name: "Migrations",
             dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]
+        ),
+        // What an operator watches: structured (JSON) logs and the Prometheus registry behind GET /metrics.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         // Organisations, API keys with scopes, the audit log, erasure.
         .target(
@@ -80,10 +90,12 @@ let package = Package(
                 "Ingestion",
                 "Postgres",
                 "Migrations",
+                "Telemetry",
                 "Vocabulary",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml")]
@@ -101,10 +113,15 @@ let package = Package(
                 "Ingestion",
                 "Migrations",
                 "Postgres",
+                "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Gives `advocacy --version` the git commit of the checkout it was built from.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         // Benchmarks: each prints ratios against a baseline measured in the same run.
         .target(
             name: "BenchmarkSupport",

@@ -7,7 +7,11 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let remoteAddress: SocketAddress?
     /// The key's organisation and scopes; nil outside /v1.
-    public var identity: Identity?
+    public var identity: Identity? {
+        didSet { observation.organization = identity?.organization }
+    }
+    /// What the request log line and the metrics report once the answer is written.
+    public let observation = RequestObservation()
     /// Where the request comes from (set by `ClientMiddleware`, which believes only trusted proxies).
     public var client = Client(address: nil, viaTLS: false)
 

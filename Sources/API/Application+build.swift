@@ -11,13 +11,17 @@ public func buildApplication(_ settings: AppSettings) throws -> some Application
     var logger = Logger(label: "advocacy")
     logger.logLevel = settings.logLevel
     let sql = try SQLSource.locate(explicit: settings.sqlDirectory).load()
-    let pool = ConnectionPool(configuration: settings.database, logger: logger)
+    var primary = settings.database
+    primary.name = "primary"
+    let pool = ConnectionPool(configuration: primary, logger: logger)
     var ingestion = settings.database
+    ingestion.name = "ingestion"
     ingestion.size = settings.ingestionConnections
     ingestion.connection.applicationName += "-ingest"
     let ingestionPool = ConnectionPool(configuration: ingestion, logger: logger)
     var reads = settings.readDatabase ?? settings.database
     reads.connection.readOnly = true
+    reads.name = "read"
     if settings.readDatabase == nil { reads.connection.applicationName += "-read" }
     let readPool = ConnectionPool(configuration: reads, logger: logger)
     let router = buildRouter(
@@ -47,10 +51,9 @@ func buildRouter(
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
+        RequestObservationMiddleware()
         ClientMiddleware(proxies: settings.trustedProxies)
         SecurityHeadersMiddleware()
-        LogRequestsMiddleware(.info)
-        MetricsMiddleware()
         ErrorMiddleware()
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)

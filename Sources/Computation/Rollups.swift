@@ -16,6 +16,22 @@ public enum Rollups {
         )[0].decode(Int.self, at: 0)
     }
 
+    /// The queue across organisations, in counts only (for metrics: no organisation id).
+    public struct QueueStatus: Sendable {
+        public let organizations: Int
+        public let days: Int
+        /// How long the oldest queued entry has waited, in seconds; 0 when the queue is empty.
+        public let oldestAgeSeconds: Double
+    }
+
+    public static func queueStatus(pool: ConnectionPool) async throws -> QueueStatus {
+        let row = try await pool.query("SELECT organizations, days, oldest_age_seconds FROM rollup.queue_status()")[0]
+        return QueueStatus(
+            organizations: try row.decode(Int.self, "organizations"), days: try row.decode(Int.self, "days"),
+            oldestAgeSeconds: try row.decode(Double.self, "oldest_age_seconds")
+        )
+    }
+
     /// Recomputes every queued day of the organisation up to `through` now, waiting for another maintainer of
     /// the organisation to finish first: for tools and tests that need the rollups current. Reads never call
     /// this: while days are queued, the KPI functions answer from the facts (`rollup.settled`).

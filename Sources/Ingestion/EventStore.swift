@@ -98,7 +98,7 @@ public struct EventStore: Sendable {
             } catch let error as PostgresError where error.isDataRefusal {
                 // A fact the validator let through and the database refused: redo the batch one fact at a
                 // time, so only the refused ones are rejected.
-                logger.notice("batch refused by the database; isolating the bad items", metadata: ["error": "\(error)"])
+                logger.notice("batch refused by the database; isolating the bad items", metadata: ["error": .error(error)])
                 return try connection.transaction { connection in
                     try connection.actFor(organization)
                     return try BatchWriter(connection: connection, organization: organization, source: source, actor: permissions.actor)
@@ -106,15 +106,39 @@ public struct EventStore: Sendable {
                 }
             }
         }
-        // One counter per outcome kind, not per event: a batch is thousands of events of a few kinds.
-        struct Kind: Hashable { let status: ItemOutcome.Status, reason: RejectionReason? }
-        var counts: [Kind: Int] = [:]
-        for outcome in outcomes { counts[Kind(status: outcome.status, reason: outcome.reason), default: 0] += 1 }
-        for (kind, count) in counts {
-            Counter(label: "ingest_events_total", dimensions: [("status", kind.status.rawValue), ("reason", kind.reason?.rawValue ?? "")])
-                .increment(by: count)
-        }
+        IngestMetrics.record(items: items, outcomes: outcomes)
         return outcomes
+    }
+}
+
+/// `ingest_events_total{type, status, reason}` and `ingest_batch_events`: what ingestion does with what it is sent.
+enum IngestMetrics {
+    static func record(items: [RawItem], outcomes: [ItemOutcome]) {
+        Recorder(label: "ingest_batch_events", aggregate: true).record(items.count)
+        // One counter per outcome kind, not per event: a batch is thousands of events of a few kinds.
+        struct Kind: Hashable {
+            let type: String
+            let status: ItemOutcome.Status
+            let reason: RejectionReason?
+        }
+        var counts: [Kind: Int] = [:]
+        for (item, outcome) in zip(items, outcomes) {
+            counts[Kind(type: typeLabel(item), status: outcome.status, reason: outcome.reason), default: 0] += 1
+        }
+        for (kind, count) in counts {
+            Counter(
+                label: "ingest_events_total",
+                dimensions: [("type", kind.type), ("status", kind.status.rawValue), ("reason", kind.reason?.rawValue ?? "")]
+            ).increment(by: count)
+        }
+    }
+
+    /// The item's event type when it names one we know: a label takes a small, fixed set of values, never
+    /// whatever a sender wrote.
+    private static func typeLabel(_ item: RawItem) -> String {
+        guard case .success(let value) = item.parsed, let type = EventValidator.peekType(value), EventType(rawValue: type) != nil
+        else { return "unknown" }
+        return type
     }
 }
 

@@ -104,6 +104,35 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// Throws unless the database is exactly this build's: every migration applied, none unknown to the build
+    /// (a newer build migrated it), every definition as this build has it. The service calls this before it
+    /// listens, so an instance of the wrong build never starts serving.
+    public func requireCurrent(on pool: ConnectionPool) async throws {
+        let report = try await report(on: pool)  // throws when the database has a migration this build lacks
+        let pending = report.migrations.filter { $0.state != .applied }
+        if let changed = pending.first(where: { $0.state == .changed }) {
+            throw MigrationError(
+                message: "the database's migration \(changed.name) differs from this build's file",
+                hint: "this build and the database's do not share a history: deploy the build that migrated it"
+            )
+        }
+        if !pending.isEmpty {
+            throw MigrationError(
+                message: "the database is older than this build: \(pending.count) migration(s) not applied "
+                    + "(\(pending.map(\.name).joined(separator: ", ")))",
+                hint: "run `advocacy migrate` with this build first"
+            )
+        }
+        let differing = report.definitions.filter { $0.state != .current }
+        if !differing.isEmpty {
+            throw MigrationError(
+                message: "\(differing.count) SQL definition(s) of the database differ from this build's "
+                    + "(\(differing.prefix(3).map { "\($0.path): \($0.state.rawValue)" }.joined(separator: ", ")))",
+                hint: "run `advocacy migrate` with this build, or deploy the build that last migrated the database"
+            )
+        }
+    }
+
     /// The state of every versioned migration, known or recorded, without changing anything.
     public func status(on pool: ConnectionPool) async throws -> [Status] {
         try await report(on: pool).migrations

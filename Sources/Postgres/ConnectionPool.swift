@@ -16,11 +16,16 @@ public final class ConnectionPool: Sendable {
         public var size: Int
         /// How long a caller waits for a free connection before `PostgresError.poolTimeout`.
         public var leaseTimeout: Duration
+        /// The `pool` label of the pool's metrics: what it is for (`primary`, `ingestion`, `read`).
+        public var name: String
 
-        public init(connection: PostgresConnection.Settings, size: Int = 4, leaseTimeout: Duration = .seconds(10)) {
+        public init(
+            connection: PostgresConnection.Settings, size: Int = 4, leaseTimeout: Duration = .seconds(10), name: String = "primary"
+        ) {
             self.connection = connection
             self.size = max(1, size)
             self.leaseTimeout = leaseTimeout
+            self.name = name
         }
     }
 
@@ -42,7 +47,7 @@ public final class ConnectionPool: Sendable {
     private let state: Mutex<State>
     private let threadPool: NIOThreadPool
     private let logger: Logger
-    private let leaseTimer: Metrics.Timer
+    private let metrics: PoolMetrics
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -54,7 +59,10 @@ public final class ConnectionPool: Sendable {
         self.state = Mutex(State(idle: connections))
         self.threadPool = NIOThreadPool(numberOfThreads: configuration.size)
         self.threadPool.start()
-        self.leaseTimer = Metrics.Timer(label: "db_pool_lease_wait_seconds")
+        self.metrics = PoolMetrics(pool: configuration.name)
+        metrics.size.record(configuration.size)
+        metrics.inUse.record(0)
+        metrics.waiting.record(0)
     }
 
     /// Lends a connection to `body`, which runs on the pool's own thread; the connection comes back after.
@@ -66,7 +74,7 @@ public final class ConnectionPool: Sendable {
     ) async throws -> T {
         let waitStart = ContinuousClock.now
         let connection = try await lease()
-        leaseTimer.recordNanoseconds((ContinuousClock.now - waitStart).nanoseconds)
+        metrics.leaseWait.recordNanoseconds((ContinuousClock.now - waitStart).nanoseconds)
         defer { release(connection) }
         let logger = self.logger
         return try await threadPool.runIfActive {
@@ -81,7 +89,7 @@ public final class ConnectionPool: Sendable {
                 // The server closed the connection before answering the first statement (restart, terminated
                 // backend, idle timeout), a race the check above cannot always win. That statement did not
                 // commit anything on its own: reconnect and run the work once more.
-                logger.warning("PostgreSQL connection lost; reconnecting and retrying", metadata: ["error": "\(error)"])
+                logger.warning("PostgreSQL connection lost; reconnecting and retrying", metadata: ["error": .error(error)])
                 try connection.prepareForUse()
                 return try body(connection)
             }
@@ -162,8 +170,12 @@ public final class ConnectionPool: Sendable {
                 }
                 let outcome: Outcome = state.withLock { state in
                     if state.closed { return .closed }
-                    if let connection = state.idle.popLast() { return .leased(connection) }
+                    if let connection = state.idle.popLast() {
+                        metrics.inUse.record(size - state.idle.count)
+                        return .leased(connection)
+                    }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
+                    metrics.waiting.record(state.waiters.count)
                     return .waiting
                 }
                 switch outcome {
@@ -176,7 +188,7 @@ public final class ConnectionPool: Sendable {
                         try? await Task.sleep(for: timeout)
                         self?.failWaiter(
                             id,
-                            with: PostgresError(
+                            with: PostgresError.counted(
                                 code: .poolTimeout,
                                 message: "no database connection became free within \(timeout) "
                                     + "(all \(size) in use)",
@@ -194,6 +206,7 @@ public final class ConnectionPool: Sendable {
     private func failWaiter(_ id: UInt64, with error: any Error) {
         let waiter = state.withLock { state -> Waiter? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            defer { metrics.waiting.record(state.waiters.count) }
             return state.waiters.remove(at: index)
         }
         waiter?.continuation.resume(throwing: error)
@@ -206,8 +219,12 @@ public final class ConnectionPool: Sendable {
             case none
         }
         let next: Next = state.withLock { state in
-            if !state.waiters.isEmpty { return .handTo(state.waiters.removeFirst()) }
+            if !state.waiters.isEmpty {
+                defer { metrics.waiting.record(state.waiters.count) }
+                return .handTo(state.waiters.removeFirst())
+            }
             state.idle.append(connection)
+            metrics.inUse.record(connections.count - state.idle.count)
             if state.closed, state.idle.count == connections.count, let waiter = state.closeWaiter {
                 state.closeWaiter = nil
                 return .closeNow(waiter)
@@ -219,6 +236,22 @@ public final class ConnectionPool: Sendable {
         case .closeNow(let continuation): continuation.resume()
         case .none: break
         }
+    }
+}
+
+/// The pool's gauges and lease-wait histogram, labelled with its name.
+struct PoolMetrics: Sendable {
+    let size: Gauge
+    let inUse: Gauge
+    let waiting: Gauge
+    let leaseWait: Metrics.Timer
+
+    init(pool name: String) {
+        let labels = [("pool", name)]
+        size = Gauge(label: "db_pool_connections", dimensions: labels)
+        inUse = Gauge(label: "db_pool_connections_in_use", dimensions: labels)
+        waiting = Gauge(label: "db_pool_waiting_borrowers", dimensions: labels)
+        leaseWait = Metrics.Timer(label: "db_pool_lease_wait_seconds", dimensions: labels)
     }
 }
 

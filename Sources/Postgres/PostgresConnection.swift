@@ -130,7 +130,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard PQstatus(newHandle) == CONNECTION_OK else {
             let message = String(cString: PQerrorMessage(newHandle)).trimmingTrailingWhitespace()
             PQfinish(newHandle)
-            throw PostgresError(
+            throw PostgresError.counted(
                 code: .connectionFailed,
                 message: "cannot connect to PostgreSQL: \(message)",
                 hint: "check DATABASE_URL (a postgres:// URL or a libpq conninfo string)"

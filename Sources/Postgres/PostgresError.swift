@@ -1,4 +1,6 @@
 import CLibPQ
+import Logging
+import Metrics
 
 /// An error from PostgreSQL or from this client, with everything the server said about it.
 ///
@@ -107,6 +109,51 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 }
 
 extension PostgresError {
+    /// The description without `detail`, which may quote a row's values (a unique violation's key, the row a
+    /// check refused): for logs, which must hold no one's identifiers.
+    public var logDescription: String {
+        var copy = self
+        copy.detail = nil
+        return copy.description
+    }
+}
+
+extension PostgresError {
+    /// Counts the error in `db_errors_total{sqlstate_class}`, by the first two characters of its SQLSTATE (`23`
+    /// integrity, `40` serialization, `57` cancelled or shutting down, `08` connection). Errors of this client
+    /// without one are `08` when the server could not be reached or was lost, `pool_timeout` when no pooled
+    /// connection freed up, else `client`.
+    static func counted(
+        code: Code, message: String, sqlState: String? = nil, hint: String? = nil
+    ) -> PostgresError {
+        PostgresError(code: code, message: message, sqlState: sqlState, hint: hint).counted()
+    }
+
+    func counted() -> PostgresError {
+        let sqlClass: String
+        if let sqlState, sqlState.count == 5 {
+            sqlClass = String(sqlState.prefix(2))
+        } else {
+            switch code {
+            case .connectionFailed: sqlClass = "08"
+            case .poolTimeout: sqlClass = "pool_timeout"
+            case .poolClosed: sqlClass = "pool_closed"
+            case .queryFailed, .copyFailed, .decodingFailed, .encodingFailed: sqlClass = "client"
+            }
+        }
+        Counter(label: "db_errors_total", dimensions: [("sqlstate_class", sqlClass)]).increment()
+        return self
+    }
+}
+
+extension Logger.MetadataValue {
+    /// An error as a log value: a `PostgresError` without the values its detail may quote.
+    public static func error(_ error: any Error) -> Logger.MetadataValue {
+        .string((error as? PostgresError)?.logDescription ?? "\(error)")
+    }
+}
+
+extension PostgresError {
     /// Builds an error from a failed result, reading every diagnostic field libpq exposes.
     static func from(result: OpaquePointer?, connection: OpaquePointer?, code: Code, query: String?) -> PostgresError {
         func field(_ ascii: Unicode.Scalar) -> String? {
@@ -114,6 +161,7 @@ extension PostgresError {
             return String(cString: value)
         }
         let primary = field("M") ?? connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "unknown error"
+        // Every error the server reports passes here: counted once, whether or not a caller then handles it.
         return PostgresError(
             code: code,
             message: primary.trimmingTrailingWhitespace(),
@@ -125,7 +173,7 @@ extension PostgresError {
             column: field("c"),
             query: query,
             position: field("P").flatMap { Int($0) }
-        )
+        ).counted()
     }
 }
 

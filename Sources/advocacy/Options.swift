@@ -4,6 +4,7 @@ import Ingestion
 import API
 import Logging
 import Postgres
+import Telemetry
 
 /// Settings are read here and only here: each flag falls back to an environment variable, then a default.
 func environment(_ name: String) -> String? {
@@ -98,14 +99,42 @@ struct LoggingOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error [env: LOG_LEVEL] (default: info)")
     var level: String?
 
+    @Option(name: .customLong("log-format"), help: "text, or json: one object a line [env: LOG_FORMAT] (default: text)")
+    var format: String?
+
+    /// Sets the process's log format and level (once, at start-up) and returns the command's logger.
     func makeLogger(label: String) throws -> Logger {
         let name = level ?? environment("LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: name) else {
             throw ValidationError("unknown log level \"\(name)\"")
         }
+        let formatName = format ?? environment("LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: formatName) else {
+            throw ValidationError("LOG_FORMAT must be text or json, not \"\(formatName)\"")
+        }
+        format.bootstrap(level: level)
         var logger = Logger(label: label)
         logger.logLevel = level
         return logger
+    }
+}
+
+/// Where `GET /metrics` listens: `host:port` (`[::1]:9464` for IPv6), or `off`.
+struct MetricsAddress: Equatable {
+    let host: String
+    let port: Int
+
+    static let `default` = MetricsAddress(host: "127.0.0.1", port: 9464)
+
+    /// nil for `off`.
+    static func parse(_ text: String) throws -> MetricsAddress? {
+        if text == "off" { return nil }
+        let invalid = ValidationError("METRICS_ADDRESS must be host:port (e.g. 127.0.0.1:9464, [::1]:9464) or off, not \"\(text)\"")
+        guard let colon = text.lastIndex(of: ":") else { throw invalid }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { throw invalid }
+        return MetricsAddress(host: host, port: port)
     }
 }
 

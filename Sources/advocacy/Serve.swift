@@ -3,6 +3,11 @@ import Access
 import ArgumentParser
 import Hummingbird
 import Ingestion
+import Logging
+import Migrations
+import Postgres
+import ServiceLifecycle
+import Telemetry
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP service until SIGTERM or SIGINT.")
@@ -43,6 +48,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days refused items are kept before they are deleted [env: REJECTION_RETENTION_DAYS] (default: 90)")
     var rejectionRetentionDays: Int?
 
+    @Option(help: "Where GET /metrics listens, host:port or off; not behind API keys, so loopback by default [env: METRICS_ADDRESS] (default: 127.0.0.1:9464)")
+    var metricsAddress: String?
+
+    @Option(help: "On SIGTERM, how long requests in flight may take to finish before they are cut [env: SHUTDOWN_GRACE_SECONDS] (default: 30)")
+    var shutdownGraceSeconds: Int?
+
     @OptionGroup var earliest: EarliestDateOption
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
@@ -78,7 +89,41 @@ struct Serve: AsyncParsableCommand {
             ),
             rejectionRetention: .seconds(86_400 * (try setting(rejectionRetentionDays, "REJECTION_RETENTION_DAYS", 90)))
         )
-        let app = try buildApplication(settings)
-        try await app.runService()
+        let metrics = try metricsAddress.map(MetricsAddress.parse) ?? environment("METRICS_ADDRESS").map(MetricsAddress.parse)
+            ?? .default
+        let grace = try setting(shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS", 30)
+
+        try await requireCurrentSchema(settings, logger: logger)
+        MetricsExport.bootstrap()
+        MetricsExport.recordBuild(version: Advocacy.version, commit: buildCommit)
+        var services: [any Service] = []
+        if let metrics {
+            services.append(buildMetricsApplication(host: metrics.host, port: metrics.port, logger: logger))
+            logger.info("metrics at http://\(metrics.host.contains(":") ? "[\(metrics.host)]" : metrics.host):\(metrics.port)/metrics")
+        }
+        // Last in, first out: on SIGTERM the API stops taking requests and finishes those in flight first.
+        services.append(try buildApplication(settings))
+        var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(grace)
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// Refuses to start on a database migrated by another build: older (run `advocacy migrate`) or newer.
+    private func requireCurrentSchema(_ settings: AppSettings, logger: Logger) async throws {
+        let sql = try SQLSource.locate(explicit: settings.sqlDirectory).load()
+        var check = settings.database
+        check.size = 1
+        let pool = ConnectionPool(configuration: check, logger: logger)
+        do {
+            try await Migrator(tree: sql, logger: logger).requireCurrent(on: pool)
+            await pool.close()
+        } catch {
+            await pool.close()
+            if let error = error as? PostgresError {
+                throw ValidationError("not starting: the database cannot be checked: \(error.message)"
+                    + (error.sqlState == "22023" ? " (the service role is made by `advocacy migrate`: run it first)" : ""))
+            }
+            throw ValidationError("not starting: \(error)")
+        }
     }
 }

@@ -96,7 +96,9 @@ struct DashboardController {
         }
         let identity: Identity
         switch try await credentials.session(token, from: context.client.address) {
-        case .valid(let valid): identity = valid
+        case .valid(let valid):
+            identity = valid
+            context.observation.organization = valid.organization
         case .refused: return Response.redirect(to: "/sign-in", type: .found)
         case .tooManyFailures(let wait):
             var response = Self.html(.tooManyRequests, Dashboards.message(

@@ -49,7 +49,7 @@ struct HealthController {
             )
         } catch {
             // The detail (hosts, ports, the server's words) goes to the log, not to unauthenticated callers.
-            context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            context.logger.warning("readiness check failed", metadata: ["error": .error(error)])
             readiness = Readiness(
                 status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: 0,
                 reason: "database unavailable"

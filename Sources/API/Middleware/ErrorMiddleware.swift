@@ -14,10 +14,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             throw error
         } catch let error as PostgresError where error.isUnavailable {
-            context.logger.error("database unavailable", metadata: ["error": "\(error)"])
+            context.logger.error("database unavailable", metadata: ["error": .error(error)])
             throw APIError.databaseUnavailable
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            context.logger.error("request failed", metadata: ["error": .error(error)])
             throw HTTPError(.internalServerError, message: "Internal error; the server log has the details.")
         }
     }

@@ -27,7 +27,7 @@ struct RetentionService: Service {
                     let deleted = try await RejectedItems.deleteExpired(retention: retention, on: pool)
                     if deleted > 0 { logger.info("refused items past their retention deleted", metadata: ["deleted": "\(deleted)"]) }
                 } catch {
-                    logger.error("deleting expired refused items failed; retrying later", metadata: ["error": "\(error)"])
+                    logger.error("deleting expired refused items failed; retrying later", metadata: ["error": .error(error)])
                 }
             }
         }
