@@ -77,7 +77,19 @@ public final class ConnectionPool: Sendable {
         metrics.leaseWait.recordNanoseconds((ContinuousClock.now - waitStart).nanoseconds)
         defer { release(connection) }
         let logger = self.logger
-        return try await threadPool.runIfActive {
+        // A cancelled task (a request cut at shutdown, a client gone) cancels the statement it waits on: the
+        // blocked thread cannot see the task, the server can stop the statement.
+        return try await withTaskCancellationHandler {
+            try await run(on: connection, logger: logger, body)
+        } onCancel: {
+            connection.cancelRunningStatement()
+        }
+    }
+
+    private func run<T: Sendable>(
+        on connection: PostgresConnection, logger: Logger, _ body: @escaping @Sendable (PostgresConnection) throws -> T
+    ) async throws -> T {
+        try await threadPool.runIfActive {
             let reconnectsBefore = connection.reconnectCount
             try connection.prepareForUse()
             if connection.reconnectCount > reconnectsBefore {

@@ -2,6 +2,7 @@ import CLibPQ
 import Foundation
 import Glibc
 import Logging
+import Synchronization
 
 /// One libpq connection, used synchronously.
 ///
@@ -62,12 +63,21 @@ public final class PostgresConnection: @unchecked Sendable {
     private var preparedNames: [String: String] = [:]
     /// Enough for every statement the service prepares; past it, statements run unprepared.
     private static let preparedLimit = 64
+    /// What `cancelRunningStatement()` sends, from any thread: libpq's cancel object of the current session.
+    private let canceller = Mutex<CancelHandle?>(nil)
+
+    /// libpq's `PGcancel`: made by the connection's thread, usable by another (libpq documents `PQcancel` as
+    /// thread-safe).
+    private struct CancelHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
 
     public init(settings: Settings) {
         self.settings = settings
     }
 
     deinit {
+        setCanceller(for: nil)
         if let handle { PQfinish(handle) }
     }
 
@@ -119,8 +129,29 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     public func close() {
+        setCanceller(for: nil)
         if let handle { PQfinish(handle) }
         handle = nil
+    }
+
+    /// Asks the server to cancel the statement this connection is running, if any (from any thread: the one
+    /// running the statement is blocked in it). The statement then fails with SQLSTATE 57014, and its
+    /// transaction with it. Used when the work's task is cancelled, e.g. a request cut at shutdown.
+    public func cancelRunningStatement() {
+        canceller.withLock { cancel in
+            guard let cancel else { return }
+            var message = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel.pointer, &message, Int32(message.count))
+        }
+    }
+
+    private func setCanceller(for handle: OpaquePointer?) {
+        let new = handle.flatMap { PQgetCancel($0) }.map(CancelHandle.init)
+        let old = canceller.withLock { current in
+            defer { current = new }
+            return current
+        }
+        if let old { PQfreeCancel(old.pointer) }
     }
 
     private func open() throws {
@@ -139,6 +170,7 @@ public final class PostgresConnection: @unchecked Sendable {
         // Notices (e.g. "relation already exists, skipping") are not errors: keep them out of stderr.
         PQsetNoticeProcessor(newHandle, { _, _ in }, nil)
         handle = newHandle
+        setCanceller(for: newHandle)
         preparedNames = [:]  // a new session knows none of them
         var setup: [(String, String)] = [
             ("TimeZone", "UTC"),

@@ -17,6 +17,7 @@ public final class ServiceProcess: Sendable {
 
     private let process: Process
     private let collected = Collected()
+    private let output = Collected()
 
     private final class Collected: Sendable {
         let data = Mutex<Data>(Data())
@@ -28,13 +29,12 @@ public final class ServiceProcess: Sendable {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        let collected = self.collected
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.data.withLock { $0.append(data) }
+        for (pipe, collected) in [(Pipe(), collected), (Pipe(), output)] {
+            if collected === output { process.standardOutput = pipe } else { process.standardError = pipe }
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                collected.data.withLock { $0.append(data) }
+            }
         }
         try process.run()
     }
@@ -45,6 +45,9 @@ public final class ServiceProcess: Sendable {
 
     /// What the process wrote to standard error so far (its log).
     public var standardError: String { collected.data.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// What the process wrote to standard output so far (a command's result).
+    public var standardOutput: String { output.data.withLock { String(decoding: $0, as: UTF8.self) } }
 
     public var isRunning: Bool { process.isRunning }
     public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }

@@ -45,7 +45,7 @@ struct RequestObservationMiddleware: RouterMiddleware {
         }
         response.headers[Self.requestIDHeader] = requestID
         let elapsed = ContinuousClock.now - start
-        let route = context.endpointPath ?? "unmatched"
+        let route = context.endpointPath ?? "NotFound"  // as the router names it
         let method = Self.knownMethods.contains(request.method) ? request.method.rawValue : "other"
         let labels = [("route", route), ("method", method), ("status", String(response.status.code))]
         Counter(label: "http_requests_total", dimensions: labels).increment()

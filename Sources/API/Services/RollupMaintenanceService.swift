@@ -24,47 +24,60 @@ struct RollupMaintenanceService: Service {
 
     func run() async throws {
         let metrics = MaintenanceMetrics()
-        let clock = ContinuousClock()
         await cancelWhenGracefulShutdown {
-            var sampled: ContinuousClock.Instant?
-            while !Task.isCancelled {
-                if sampled.map({ clock.now - $0 >= sampleEvery }) ?? true {
-                    sampled = clock.now
-                    await metrics.sample(pool: pool, logger: logger)
-                }
-                let start = clock.now
-                do {
-                    let done = try await Rollups.maintainQueued(
-                        days: daysPerTransaction, settledFor: settledFor, atMostBehind: atMostBehind, pool: pool
-                    )
-                    if done > 0 {
-                        metrics.pass(days: done, took: clock.now - start)
-                        continue
-                    }
-                } catch is CancellationError {
-                    return
-                } catch let error as RollupMaintenanceError {
-                    metrics.failures.increment(by: error.failures.count)
-                    for failure in error.failures {
-                        logger.error("rollup maintenance of an organisation failed; retrying",
-                                     metadata: ["organization_id": "\(failure.organization)", "error": .error(failure.error)])
-                    }
-                    if error.done > 0 {
-                        metrics.pass(days: error.done, took: clock.now - start)
-                        continue
-                    }
-                } catch {
-                    metrics.failures.increment()
-                    logger.error("rollup maintenance failed; retrying", metadata: ["error": .error(error)])
-                }
-                try? await Task.sleep(for: idle)
+            // The queue is watched apart from the work: a maintenance stuck on a lock or a huge day is exactly
+            // when its growing age must show.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await watchQueue(metrics) }
+                group.addTask { await maintain(metrics) }
+                await group.next()
+                group.cancelAll()
             }
+        }
+    }
+
+    private func watchQueue(_ metrics: MaintenanceMetrics) async {
+        while !Task.isCancelled {
+            await metrics.sample(pool: pool, logger: logger)
+            try? await Task.sleep(for: sampleEvery)
+        }
+    }
+
+    private func maintain(_ metrics: MaintenanceMetrics) async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let start = clock.now
+            do {
+                let done = try await Rollups.maintainQueued(
+                    days: daysPerTransaction, settledFor: settledFor, atMostBehind: atMostBehind, pool: pool
+                )
+                if done > 0 {
+                    metrics.pass(days: done, took: clock.now - start)
+                    continue
+                }
+            } catch is CancellationError {
+                return
+            } catch let error as RollupMaintenanceError {
+                metrics.failures.increment(by: error.failures.count)
+                for failure in error.failures {
+                    logger.error("rollup maintenance of an organisation failed; retrying",
+                                 metadata: ["organization_id": "\(failure.organization)", "error": .error(failure.error)])
+                }
+                if error.done > 0 {
+                    metrics.pass(days: error.done, took: clock.now - start)
+                    continue
+                }
+            } catch {
+                metrics.failures.increment()
+                logger.error("rollup maintenance failed; retrying", metadata: ["error": .error(error)])
+            }
+            try? await Task.sleep(for: idle)
         }
     }
 }
 
 /// The queue's size and age (counts across organisations, never an organisation id), and what maintenance does.
-private struct MaintenanceMetrics {
+private struct MaintenanceMetrics: Sendable {
     let organizations = Gauge(label: "rollup_queue_organizations")
     let days = Gauge(label: "rollup_queue_days")
     let oldestAge = Gauge(label: "rollup_queue_oldest_age_seconds")
