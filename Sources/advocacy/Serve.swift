@@ -120,10 +120,17 @@ struct Serve: AsyncParsableCommand {
         } catch {
             await pool.close()
             if let error = error as? PostgresError {
-                throw ValidationError("not starting: the database cannot be checked: \(error.message)"
+                throw StartupRefused(reason: "the database cannot be checked: \(error.message)"
                     + (error.sqlState == "22023" ? " (the service role is made by `advocacy migrate`: run it first)" : ""))
             }
-            throw ValidationError("not starting: \(error)")
+            throw StartupRefused(reason: "\(error)")
         }
     }
+}
+
+/// Why `serve` did not start: printed as it is, without the usage text of a mistyped flag.
+struct StartupRefused: Error, CustomStringConvertible {
+    let reason: String
+
+    var description: String { "not starting: \(reason)" }
 }
