@@ -182,6 +182,13 @@ struct OperationsTests {
             if parts[3] == "counter" { #expect(parts[2].hasSuffix("_total"), "counter \(parts[2])") }
         }
         #expect(!after.text.contains(organization.uuidString.lowercased()))
+        // The Grafana dashboard names only metrics the service exports, and shows each family an operator needs.
+        let charted = try Self.dashboardMetrics()
+        let unknown = charted.subtracting(Self.exportedNames(after.text))
+        #expect(unknown.isEmpty, "the dashboard names metrics the service does not export: \(unknown.sorted())")
+        for needed in ["ingest_events_total", "http_request_duration_seconds_bucket", "db_pool_connections_in_use", "rollup_queue_oldest_age_seconds"] {
+            #expect(charted.contains(needed), "the dashboard does not chart \(needed)")
+        }
 
         // The log: every line one JSON object; one line per request with its id, route, status and duration.
         server.process.signal(SIGTERM)
@@ -205,6 +212,54 @@ struct OperationsTests {
         for secret in [key, guessed, String(key.split(separator: "_").last ?? ""), "GuessedSecret", "private-person"] {
             #expect(!log.contains(secret), "the log holds \(secret)")
         }
+    }
+
+    /// Every series name a scrape can hold: each metric's, and a histogram's `_bucket`, `_sum` and `_count`.
+    static func exportedNames(_ text: String) -> Set<String> {
+        var names: Set<String> = []
+        for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+            let parts = line.split(separator: " ")
+            let name = String(parts[2])
+            names.insert(name)
+            if parts[3] == "histogram" { names.formUnion(["_bucket", "_sum", "_count"].map { name + $0 }) }
+        }
+        return names
+    }
+
+    /// The metric names of every PromQL expression of Deploy/production/grafana-dashboard.json (a valid JSON
+    /// document with panels): identifiers that are not functions, keywords, labels or variables.
+    static func dashboardMetrics() throws -> Set<String> {
+        let path = TestDatabase.sqlDirectory + "/../Deploy/production/grafana-dashboard.json"
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let panels = try #require(document["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= 15)
+        #expect(Set(panels.compactMap { $0["id"] as? Int }).count == panels.count, "panel ids are not unique")
+        let keywords: Set<String> = ["by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset"]
+        var names: Set<String> = []
+        for expression in expressions {
+            // Drop label matchers, groupings and ranges: what is left names metrics, functions and keywords.
+            var text = expression
+            for pattern in [#"\{[^}]*\}"#, #"\b(by|without)\s*\([^)]*\)"#, #"\[[^\]]*\]"#] {
+                text = text.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+            }
+            let scanner = text.unicodeScalars
+            var identifier = ""
+            var characters = Array(scanner)
+            characters.append(" ")
+            for (index, character) in characters.enumerated() {
+                if CharacterSet.alphanumerics.contains(character) || character == "_" || character == ":" {
+                    identifier.unicodeScalars.append(character)
+                    continue
+                }
+                defer { identifier = "" }
+                guard let first = identifier.unicodeScalars.first, !CharacterSet.decimalDigits.contains(first) else { continue }
+                let rest = characters[index...].drop { $0 == " " }
+                if rest.first == "(" || keywords.contains(identifier) { continue }
+                names.insert(identifier)
+            }
+        }
+        return names
     }
 
     @Test("serve refuses to start, saying why, on a database older or newer than the build")
