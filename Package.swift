@@ -181,6 +181,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "Dashboards",
+                "Telemetry",
                 "TestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
