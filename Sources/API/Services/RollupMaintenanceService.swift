@@ -55,8 +55,8 @@ struct RollupMaintenanceService: Service {
                     metrics.pass(days: done, took: clock.now - start)
                     continue
                 }
-            } catch is CancellationError {
-                return
+            } catch where Task.isCancelled {
+                return  // shutting down: the statement was cancelled with the task, not a failure
             } catch let error as RollupMaintenanceError {
                 metrics.failures.increment(by: error.failures.count)
                 for failure in error.failures {
