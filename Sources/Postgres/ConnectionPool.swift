@@ -200,7 +200,7 @@ public final class ConnectionPool: Sendable {
                         try? await Task.sleep(for: timeout)
                         self?.failWaiter(
                             id,
-                            with: PostgresError.counted(
+                            with: PostgresError(
                                 code: .poolTimeout,
                                 message: "no database connection became free within \(timeout) "
                                     + "(all \(size) in use)",
@@ -221,7 +221,9 @@ public final class ConnectionPool: Sendable {
             defer { metrics.waiting.record(state.waiters.count) }
             return state.waiters.remove(at: index)
         }
-        waiter?.continuation.resume(throwing: error)
+        guard let waiter else { return }  // served in the meantime
+        if let error = error as? PostgresError { error.counted() }
+        waiter.continuation.resume(throwing: error)
     }
 
     private func release(_ connection: PostgresConnection) {

@@ -129,6 +129,7 @@ extension PostgresError {
         PostgresError(code: code, message: message, sqlState: sqlState, hint: hint).counted()
     }
 
+    @discardableResult
     func counted() -> PostgresError {
         let sqlClass: String
         if let sqlState, sqlState.count == 5 {

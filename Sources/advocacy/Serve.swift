@@ -89,8 +89,8 @@ struct Serve: AsyncParsableCommand {
             ),
             rejectionRetention: .seconds(86_400 * (try setting(rejectionRetentionDays, "REJECTION_RETENTION_DAYS", 90)))
         )
-        let metrics = try metricsAddress.map(MetricsAddress.parse) ?? environment("METRICS_ADDRESS").map(MetricsAddress.parse)
-            ?? .default
+        // nil when set to `off`; the default when not set at all.
+        let metrics: MetricsAddress? = try (metricsAddress ?? environment("METRICS_ADDRESS")).map(MetricsAddress.parse) ?? .default
         let grace = try setting(shutdownGraceSeconds, "SHUTDOWN_GRACE_SECONDS", 30)
 
         try await requireCurrentSchema(settings, logger: logger)
