@@ -74,7 +74,7 @@ public final class ConnectionPool: Sendable {
     ) async throws -> T {
         let waitStart = ContinuousClock.now
         let connection = try await lease()
-        metrics.leaseWait.recordNanoseconds((ContinuousClock.now - waitStart).nanoseconds)
+        metrics.leaseWait.record(duration: ContinuousClock.now - waitStart)
         defer { release(connection) }
         let logger = self.logger
         // A cancelled task (a request cut at shutdown, a client gone) cancels the statement it waits on: the
@@ -266,12 +266,5 @@ struct PoolMetrics: Sendable {
         inUse = Gauge(label: "db_pool_connections_in_use", dimensions: labels)
         waiting = Gauge(label: "db_pool_waiting_borrowers", dimensions: labels)
         leaseWait = Metrics.Timer(label: "db_pool_lease_wait_seconds", dimensions: labels)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -123,10 +123,8 @@ extension PostgresError {
     /// integrity, `40` serialization, `57` cancelled or shutting down, `08` connection). Errors of this client
     /// without one are `08` when the server could not be reached or was lost, `pool_timeout` when no pooled
     /// connection freed up, else `client`.
-    static func counted(
-        code: Code, message: String, sqlState: String? = nil, hint: String? = nil
-    ) -> PostgresError {
-        PostgresError(code: code, message: message, sqlState: sqlState, hint: hint).counted()
+    static func counted(code: Code, message: String, hint: String? = nil) -> PostgresError {
+        PostgresError(code: code, message: message, hint: hint).counted()
     }
 
     @discardableResult

@@ -30,6 +30,10 @@ struct OperationsTests {
 
         /// The sum over every series of `name` whose labels include each of `labels` (`key="value"`).
         func value(_ name: String, _ labels: String...) -> Double? {
+            value(name, labels)
+        }
+
+        func value(_ name: String, _ labels: [String]) -> Double? {
             let matching = series.filter { key, _ in
                 (key == name || key.hasPrefix(name + "{")) && labels.allSatisfy { key.contains($0) }
             }
@@ -84,6 +88,17 @@ struct OperationsTests {
         return (http.statusCode, headers, String(decoding: data, as: UTF8.self))
     }
 
+    /// A migrated database of the test's own with one organisation and a key of `scopes`.
+    static func organization(in database: String, scopes: Set<Scope>) async throws
+        -> (url: String, admin: PostgresConnection, organization: UUID, key: String)
+    {
+        let url = try await TestDatabase.makeMigrated(named: database)
+        let admin = try PostgresConnection.connect(.init(conninfo: url))
+        let organization = try Organizations.create(.init(slug: "ops", name: "Operations"), on: admin)
+        let key = try APIKeys.create(organization: organization, name: "ops", scopes: scopes, expiresAt: nil, actor: nil, on: admin).key
+        return (url, admin, organization, key)
+    }
+
     static func event(_ id: String, _ type: String, _ data: String) -> String {
         #"{"id":"\#(id)","type":"\#(type)","occurred_at":"2026-03-05T10:00:00Z","data":\#(data)}"#
     }
@@ -105,11 +120,8 @@ struct OperationsTests {
 
     @Test("GET /metrics has every series an operator needs, each moved by traffic; the log is JSON lines with request ids and no key, secret or identifier")
     func metricsAndLogs() async throws {
-        let url = try await TestDatabase.makeMigrated(named: "advocacy_test_operations")
-        let admin = try PostgresConnection.connect(.init(conninfo: url))
+        let (url, admin, organization, key) = try await Self.organization(in: "advocacy_test_operations", scopes: Set(Scope.allCases))
         defer { admin.close() }
-        let organization = try Organizations.create(.init(slug: "ops", name: "Operations"), on: admin)
-        let key = try APIKeys.create(organization: organization, name: "ops", scopes: Set(Scope.allCases), expiresAt: nil, actor: nil, on: admin).key
         // The database refuses one ambassador id: a refusal the validator cannot foresee (SQLSTATE class 23).
         try admin.execute("ALTER TABLE fact.posts ADD CONSTRAINT test_refused CHECK (ambassador_id <> 'refused-private-person')")
 
@@ -153,8 +165,7 @@ struct OperationsTests {
             ($0.value("rollup_maintenance_days_total") ?? 0) > 0 && $0.value("rollup_queue_days") == 0
         }
         func moved(_ name: String, _ labels: String...) {
-            let was = before.series.filter { key, _ in key.hasPrefix(name) && labels.allSatisfy { key.contains($0) } }.values.reduce(0, +)
-            let now = after.series.filter { key, _ in key.hasPrefix(name) && labels.allSatisfy { key.contains($0) } }.values.reduce(0, +)
+            let (was, now) = (before.value(name, labels) ?? 0, after.value(name, labels) ?? 0)
             #expect(now > was, "\(name) \(labels) did not move: \(was) -> \(now)")
         }
         moved("http_requests_total", #"route="/v1/events""#, #"method="POST""#, #"status="200""#)
@@ -293,11 +304,8 @@ struct OperationsTests {
 
     @Test("on SIGTERM, a request in flight is answered and stored before the process ends; past the grace period it is cut")
     func drainsOnSigterm() async throws {
-        let url = try await TestDatabase.makeMigrated(named: "advocacy_test_operations_drain")
-        let admin = try PostgresConnection.connect(.init(conninfo: url))
+        let (url, admin, _, key) = try await Self.organization(in: "advocacy_test_operations_drain", scopes: [.ingest])
         defer { admin.close() }
-        let organization = try Organizations.create(.init(slug: "drain", name: "Drain"), on: admin)
-        let key = try APIKeys.create(organization: organization, name: "drain", scopes: [.ingest], expiresAt: nil, actor: nil, on: admin).key
 
         for (grace, held) in [(30, Duration.seconds(2)), (1, Duration.seconds(6))] {
             let server = try await Self.start(database: url, ["--shutdown-grace-seconds", "\(grace)"])

@@ -28,12 +28,13 @@ public final class RequestObservation: Sendable {
 struct RequestObservationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
-    static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+    static let requestIDHeader = HTTPField.Name("X-Request-Id")
+    let metrics = HTTPMetrics()
     static let knownMethods: Set<HTTPRequest.Method> = [.get, .head, .post, .put, .patch, .delete, .options, .trace, .connect]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let requestID = request.headers[Self.requestIDHeader].flatMap(Self.acceptable) ?? Self.newRequestID()
+        let requestID = Self.requestIDHeader.flatMap { request.headers[$0] }.flatMap(Self.acceptable) ?? Self.newRequestID()
         var context = context
         context.logger[metadataKey: "hb.request.id"] = nil
         context.logger[metadataKey: "request_id"] = .string(requestID)
@@ -43,14 +44,11 @@ struct RequestObservationMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        response.headers[Self.requestIDHeader] = requestID
+        if let header = Self.requestIDHeader { response.headers[header] = requestID }
         let elapsed = ContinuousClock.now - start
         let route = context.endpointPath ?? "NotFound"  // as the router names it
         let method = Self.knownMethods.contains(request.method) ? request.method.rawValue : "other"
-        let labels = [("route", route), ("method", method), ("status", String(response.status.code))]
-        Counter(label: "http_requests_total", dimensions: labels).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: labels)
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        metrics.of(route: route, method: method, status: response.status.code).record(elapsed)
         var metadata: Logger.Metadata = [
             "method": .string(method),
             "route": .string(route),
@@ -80,6 +78,42 @@ struct RequestObservationMiddleware: RouterMiddleware {
             let hex = String(value, radix: 16)
             return String(repeating: "0", count: 16 - hex.count) + hex
         }.joined()
+    }
+}
+
+/// `http_requests_total` and `http_request_duration_seconds` of each route, method and status, made once
+/// each: a request only looks them up.
+final class HTTPMetrics: Sendable {
+    struct Key: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    struct Series: Sendable {
+        let requests: Counter
+        let duration: Metrics.Timer
+
+        func record(_ elapsed: Duration) {
+            requests.increment()
+            duration.record(duration: elapsed)
+        }
+    }
+
+    private let series = Mutex<[Key: Series]>([:])
+
+    func of(route: String, method: String, status: Int) -> Series {
+        let key = Key(route: route, method: method, status: status)
+        return series.withLock { series in
+            if let known = series[key] { return known }
+            let labels = [("route", route), ("method", method), ("status", String(status))]
+            let made = Series(
+                requests: Counter(label: "http_requests_total", dimensions: labels),
+                duration: Metrics.Timer(label: "http_request_duration_seconds", dimensions: labels)
+            )
+            series[key] = made
+            return made
+        }
     }
 }
 

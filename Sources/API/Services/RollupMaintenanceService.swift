@@ -87,7 +87,7 @@ private struct MaintenanceMetrics: Sendable {
 
     func pass(days count: Int, took elapsed: Duration) {
         maintained.increment(by: count)
-        duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        duration.record(duration: elapsed)
     }
 
     func sample(pool: ConnectionPool, logger: Logger) async {
