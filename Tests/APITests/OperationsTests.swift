@@ -1,5 +1,7 @@
+import API
 import Access
 import Foundation
+import HummingbirdTesting
 import Postgres
 import TestSupport
 import Testing
@@ -296,6 +298,14 @@ struct OperationsTests {
         try admin.execute("INSERT INTO meta.schema_migrations (version, name, checksum, duration_ms) VALUES (9999, '9999_from_the_future', 'x', 0)")
         let newer = try await refusal()
         #expect(newer.contains("9999_from_the_future") && newer.contains("this build is older than the database"))
+        // An instance already running says so too: not ready, and why (not "database unavailable").
+        let settings = AppSettings(port: 0, database: .init(connection: .init(conninfo: url)), sqlDirectory: TestDatabase.sqlDirectory)
+        try await buildApplication(settings).test(.router) { client in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect((response.json["reason"] as? String ?? "").contains("9999_from_the_future"))
+            }
+        }
         // Or changed a definition.
         try admin.execute("DELETE FROM meta.schema_migrations WHERE version = 9999")
         try admin.execute("UPDATE meta.schema_definitions SET checksum = 'x' WHERE path = 'functions/kpi/summary.sql'")

@@ -41,6 +41,11 @@ struct HealthController {
                 definitionsOutdated: outdated.count,
                 reason: report.isCurrent ? nil : "the database is older than this build: run `advocacy migrate`"
             )
+        } catch let error as MigrationError {
+            // A migration this build does not know: the database is newer than the build.
+            readiness = Readiness(
+                status: "not_ready", migrationsApplied: 0, migrationsPending: [], definitionsOutdated: 0, reason: error.description
+            )
         } catch let error as PostgresError where error.sqlState == "22023" && error.message.contains("role") {
             // The service role is made by a migration: on a new cluster it does not exist yet.
             readiness = Readiness(
