@@ -15,7 +15,7 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"), help: "postgres:// URL or libpq conninfo string [env: DATABASE_URL]")
     var url: String?
 
-    @Option(name: .customLong("pool-size"), help: "Connections (and threads) in the pool [env: DATABASE_POOL_SIZE] (default: 8)")
+    @Option(name: .customLong("pool-size"), help: "Connections (and threads) in the pool; serve's background work holds up to 3 of them [env: DATABASE_POOL_SIZE] (default: 8)")
     var poolSize: Int?
 
     @Option(
