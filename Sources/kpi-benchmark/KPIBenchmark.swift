@@ -7,9 +7,11 @@ import Postgres
 
 /// KPI read latency: each endpoint of the API over a 90-day and a 365-day period (p50, p95), against the
 /// same KPIs computed by SQL straight from the raw fact tables in the same run, on the demo organisation
-/// at each size asked for.
+/// at each size asked for; then every view that takes a filter, with one filter of each kind and a team with a
+/// network, and the post breakdown by each dimension.
 ///
 ///     swift build -c release && DATABASE_URL=... .build/release/kpi-benchmark [--facts 1000000,10000000] [--requests 20]
+///         [--filtered yes|no|only]    (the filtered views too (default), not, or only them)
 ///         [--read-database-url URL]   (reads also through a second server reading there, e.g. a standby: both timed,
 ///                                      interleaved, and the ratio printed)
 @main
@@ -33,6 +35,7 @@ struct KPIBenchmark {
         var rawSamples = 3
         var timePages = true
         var readURL: String?
+        var filtered = "yes"
         var iterator = CommandLine.arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             guard let value = iterator.next() else { throw BenchmarkError("\(flag) needs a value") }
@@ -44,8 +47,13 @@ struct KPIBenchmark {
             case "--raw-samples": rawSamples = max(0, Int(value) ?? rawSamples)
             case "--pages": timePages = value != "no"
             case "--read-database-url": readURL = value
+            case "--filtered":
+                guard ["yes", "no", "only"].contains(value) else { throw BenchmarkError("--filtered takes yes, no or only") }
+                filtered = value
             default:
-                throw BenchmarkError("unknown option \(flag) (use --facts, --requests, --raw-samples (0: none), --port, --reseed yes|no, --pages yes|no)")
+                throw BenchmarkError(
+                    "unknown option \(flag) (use --facts, --requests, --raw-samples (0: none), --port, --reseed yes|no, --pages yes|no, --filtered yes|no|only)"
+                )
             }
         }
         guard let databaseURL = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
@@ -90,17 +98,22 @@ struct KPIBenchmark {
             (days: days, from: try admin.query("SELECT ($1::date - $2::int + 1)::text", [endDate, days])[0].decode(String.self, at: 0))
         }
         // Samples per target, in the order printed.
-        var api: [(name: String, days: Int, from: String, rawSQL: String, samples: [[Double]])] = []
+        var api: [(name: String, days: Int, from: String, rawSQL: String, rawParameters: [String?], samples: [[Double]])] = []
         var pageTimes: [(page: String, days: Int, html: [[Double]], behind: [[Double]])] = []
+        if filtered != "no" { try FilterValues.check(targets.map(\.organization), on: admin) }
         for (days, from) in periods {
-            for (name, path, rawSQL) in endpoints(from: from) {
-                api.append((name, days, from, rawSQL, try await timeHTTP(targets.map { ($0.base + path, $0.key, nil) }, requests: requests)))
+            let timed = (filtered == "only" ? [] : endpoints(from: from)) + (filtered == "no" ? [] : filteredEndpoints(from: from))
+            for endpoint in timed {
+                api.append((endpoint.name, days, from, endpoint.rawSQL, endpoint.rawParameters,
+                            try await timeHTTP(targets.map { ($0.base + endpoint.path, $0.key, nil) }, requests: requests)))
             }
-            for (page, behind) in timePages ? pages(from: from) : [] {
+            let timedPages = (filtered == "only" ? [] : pages(from: from)) + (filtered == "no" ? [] : filteredPages(from: from))
+            for (page, behind) in timePages ? timedPages : [] {
                 let query = "from=\(from)&to=\(endDate)"
+                let path = page.contains("?") ? "\(page)&\(query)" : "\(page)?\(query)"
                 pageTimes.append((
                     page, days,
-                    try await timeHTTP(zip(targets, sessions).map { ("\($0.base)/dashboard/\(page)?\(query)", nil, $1) }, requests: requests),
+                    try await timeHTTP(zip(targets, sessions).map { ("\($0.base)/dashboard/\(path)", nil, $1) }, requests: requests),
                     try await timeHTTP(targets.map { ($0.base + behind, $0.key, nil) }, requests: requests)
                 ))
             }
@@ -110,23 +123,23 @@ struct KPIBenchmark {
 
         for (index, target) in targets.enumerated() {
             say("\(target.facts) facts, reads from the \(target.reads)")
-            say("endpoint".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
+            say("endpoint".padding(toLength: 72, withPad: " ", startingAt: 0) + "  days   API p50   API p95   raw SQL p50   raw / API")
             for timed in api {
                 let samples = timed.samples[index]
                 // The raw computation takes seconds at 10 million facts: a median of a few is enough for a ratio.
                 // 0 samples: no raw timing (while tuning; the ratio then prints as nan).
-                let raw = try timeSQL(admin, timed.rawSQL, [target.organization, timed.from, endDate], requests: rawSamples)
+                let raw = try timeSQL(admin, timed.rawSQL, [target.organization, timed.from, endDate] + timed.rawParameters.map { $0 as (any PostgresEncodable)? }, requests: rawSamples)
                 say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms  %9.2f",
-                           timed.name.padding(toLength: 44, withPad: " ", startingAt: 0), timed.days,
+                           timed.name.padding(toLength: 72, withPad: " ", startingAt: 0), timed.days,
                            percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000, percentile(raw, 0.5) * 1000,
                            percentile(raw, 0.5) / percentile(samples, 0.5)))
             }
             if timePages {
-                say("dashboard page".padding(toLength: 44, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
+                say("dashboard page".padding(toLength: 72, withPad: " ", startingAt: 0) + "  days  page p50  page p95   API p50 (behind)  page / API")
                 for timed in pageTimes {
                     let (html, behind) = (timed.html[index], timed.behind[index])
                     say(String(format: "%@  %4d  %6.1f ms  %6.1f ms  %9.1f ms       %9.2f",
-                               "/dashboard/\(timed.page)".padding(toLength: 44, withPad: " ", startingAt: 0), timed.days,
+                               "/dashboard/\(timed.page)".padding(toLength: 72, withPad: " ", startingAt: 0), timed.days,
                                percentile(html, 0.5) * 1000, percentile(html, 0.95) * 1000, percentile(behind, 0.5) * 1000,
                                percentile(html, 0.5) / percentile(behind, 0.5)))
                 }
@@ -178,7 +191,7 @@ struct KPIBenchmark {
 
     /// The endpoints and, for each, the SQL that computes the same answer from the raw tables ($1 organisation,
     /// $2 from, $3 to): the raw KPI functions kept as the rollups' reference, for the period and the one before.
-    static func endpoints(from: String) -> [(String, String, String)] {
+    static func endpoints(from: String) -> [Endpoint] {
         let period = "from=\(from)&to=\(endDate)"
         let rawSummary = """
             SELECT * FROM kpi.summary_raw($1, $2::date, $3::date)
@@ -196,11 +209,61 @@ struct KPIBenchmark {
         ]
         let seriesOf = ["programme": "programme", "content": "programme", "ambassadors": "programme", "reach": "reach",
                         "ssi": "ssi", "traffic": "traffic", "emv": "reach", "leads": "leads", "candidates": "leads"]
-        var result = [("GET /v1/kpis", "/v1/kpis?\(period)", rawSummary)]
+        var result = [Endpoint(name: "GET /v1/kpis", path: "/v1/kpis?\(period)", rawSQL: rawSummary)]
         for family in ["programme", "content", "ambassadors", "reach", "ssi", "traffic", "emv", "leads", "candidates"] {
             let series = rawSeries[seriesOf[family] ?? ""] ?? ""
-            result.append(("GET /v1/kpis/\(family)", "/v1/kpis/\(family)?\(period)",
-                           "WITH kpis AS (\(rawSummary)) SELECT (SELECT count(*) FROM kpis), (\(series))"))
+            result.append(Endpoint(name: "GET /v1/kpis/\(family)", path: "/v1/kpis/\(family)?\(period)",
+                                   rawSQL: "WITH kpis AS (\(rawSummary)) SELECT (SELECT count(*) FROM kpis), (\(series))"))
+        }
+        return result
+    }
+
+    /// An endpoint, its path, and the SQL computing its answer from the facts ($1 organisation, $2 from, $3 to,
+    /// then `rawParameters`).
+    struct Endpoint {
+        let name: String
+        let path: String
+        let rawSQL: String
+        var rawParameters: [String?] = []
+    }
+
+    /// Every list that takes a filter, with each filter of `FilterValues.sets`, and the post breakdown by each
+    /// dimension; the raw computation of each is its `_raw` function with the same filters ($4 to $8).
+    static func filteredEndpoints(from: String) -> [Endpoint] {
+        let period = "from=\(from)&to=\(endDate)"
+        let lists: [(name: String, path: String, raw: String)] = [
+            ("ambassador leaderboard", "/v1/leaderboards/ambassadors", "kpi.ambassador_leaderboard_raw($1, $2::date, $3::date, 'posts', $4, $5, $6, $7, $8)"),
+            ("content leaderboard", "/v1/leaderboards/content", "kpi.content_ranking($1, $2::date, $3::date, 'shares', $4, $5, $6, $7, $8, false)"),
+            ("activity series", "/v1/series/activity", "kpi.activity_series_raw($1, $2::date, $3::date, 'week', $4, $5, $6, $7, $8)"),
+            ("traffic series", "/v1/series/traffic", "kpi.traffic_series_raw($1, $2::date, $3::date, 'week', $4, $5, $6, $7, $8)"),
+            ("post breakdown by team", "/v1/breakdowns/posts", "kpi.post_breakdown_raw($1, $2::date, $3::date, 'team', $4, $5, $6, $7, $8)"),
+        ]
+        var result: [Endpoint] = []
+        for (label, filters) in FilterValues.sets {
+            for list in lists {
+                result.append(Endpoint(name: "\(list.name), \(label)", path: "\(list.path)?\(period)&\(FilterValues.query(filters))",
+                                       rawSQL: "SELECT count(*) FROM \(list.raw)", rawParameters: FilterValues.parameters(filters)))
+            }
+        }
+        for dimension in ["team", "department", "region", "network", "campaign"] {
+            result.append(Endpoint(name: "post breakdown by \(dimension)", path: "/v1/breakdowns/posts?\(period)&by=\(dimension)",
+                                   rawSQL: "SELECT count(*) FROM kpi.post_breakdown_raw($1, $2::date, $3::date, $4)", rawParameters: [dimension]))
+        }
+        return result
+    }
+
+    /// The pages that take filters, with each filter they take, and the API call behind each.
+    static func filteredPages(from: String) -> [(String, String)] {
+        let period = "from=\(from)&to=\(endDate)"
+        var result: [(String, String)] = []
+        for (label, filters) in FilterValues.sets {
+            let query = FilterValues.query(filters)
+            result.append(("programme?\(query)", "/v1/series/activity?\(period)&\(query)"))
+            result.append(("content?\(query)", "/v1/leaderboards/content?\(period)&\(query)"))
+            if label == "team" { result.append(("ssi?\(query)", "/v1/ssi?date=\(endDate)&improved_since=\(from)&\(query)")) }
+            if Set(filters.map(\.0)).isSubset(of: ["network", "campaign"]) {
+                result.append(("results?\(query)", "/v1/series/traffic?\(period)&\(query)"))
+            }
         }
         return result
     }
@@ -246,5 +309,49 @@ struct KPIBenchmark {
             samples.append(seconds(since: started))
         }
         return samples
+    }
+}
+
+/// The filter values timed: the demo plan's names, the same at every size (checked before timing).
+enum FilterValues {
+    static let team = "Brand"
+    static let department = "Sales"
+    static let region = "EMEA"
+    static let network = "linkedin"
+    static let campaign = "spring-launch"
+
+    /// One filter of each kind, and a team with a network.
+    static let sets: [(String, [(String, String)])] = [
+        ("team", [("team", team)]), ("department", [("department", department)]), ("region", [("region", region)]),
+        ("network", [("network", network)]), ("campaign", [("campaign", campaign)]),
+        ("team and network", [("team", team), ("network", network)]),
+    ]
+
+    static func query(_ filters: [(String, String)]) -> String {
+        filters.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $1)" }.joined(separator: "&")
+    }
+
+    /// The raw functions' filter parameters: team, department, region, network, campaign.
+    static func parameters(_ filters: [(String, String)]) -> [String?] {
+        ["team", "department", "region", "network", "campaign"].map { name in filters.first { $0.0 == name }?.1 }
+    }
+
+    /// Refuses to time a filter that selects nothing at some size: its time would say nothing.
+    static func check(_ organizations: [UUID], on connection: PostgresConnection) throws {
+        for organization in organizations {
+            let found = try connection.query(
+                """
+                SELECT (SELECT count(*) FROM core.ambassadors WHERE organization_id = $1 AND team = $2),
+                       (SELECT count(*) FROM core.ambassadors WHERE organization_id = $1 AND department = $3),
+                       (SELECT count(*) FROM core.ambassadors WHERE organization_id = $1 AND region = $4),
+                       (SELECT count(*) FROM core.content_items WHERE organization_id = $1 AND campaign = $5)
+                """,
+                [organization, team, department, region, campaign]
+            )[0]
+            for (index, name) in ["team \(team)", "department \(department)", "region \(region)", "campaign \(campaign)"].enumerated()
+            where try found.decode(Int.self, at: index) == 0 {
+                throw BenchmarkError("organisation \(organization) has no \(name): seed it again (--reseed yes)")
+            }
+        }
     }
 }

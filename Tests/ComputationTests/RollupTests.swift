@@ -99,6 +99,7 @@ struct RollupTests {
                 if count > 0 { found.append("\(series) by \(choice): \(count) rows") }
             }
         }
+        found += try await filteredDifferences(organization, period, on: pool)
         let ssi = try await pool.query(
             """
             SELECT count(*) FROM kpi.ssi_series($1, $2::date, $3::date, 'month') AS s, kpi.ssi_summary($1, s.as_of) AS r
@@ -118,6 +119,50 @@ struct RollupTests {
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
         if latest > 0 { found.append("ssi_latest: \(latest) rows") }
+        return found
+    }
+
+    /// The filtered views against the raw computation: every list that takes filters with one filter of each kind,
+    /// two (from a slice) and three (from the facts), and the breakdown by every dimension under each.
+    func filteredDifferences(_ organization: UUID, _ period: (String, String), on pool: ConnectionPool) async throws -> [String] {
+        // The most frequent value of each filter in the posts of the period: a filter that selects something.
+        let row = try await pool.query(
+            """
+            SELECT mode() WITHIN GROUP (ORDER BY f.team), mode() WITHIN GROUP (ORDER BY f.department),
+                   mode() WITHIN GROUP (ORDER BY f.region), mode() WITHIN GROUP (ORDER BY f.network),
+                   mode() WITHIN GROUP (ORDER BY f.campaign)
+            FROM kpi.filtered_posts($1, $2::date, $3::date) AS f
+            """,
+            [organization, period.0, period.1]
+        )[0]
+        let values = try (0..<5).map { try row.decode(String?.self, at: $0) }
+        let sets: [[Int]] = [[], [0], [1], [2], [3], [4], [0, 3], [1, 4], [3, 4], [0, 2], [0, 3, 4]]
+        let lists: [(String, [String])] = [
+            ("activity_series", Self.granularities), ("ambassador_leaderboard", ["posts", "engagement"]),
+            ("content_leaderboard", ["shares", "engagement_rate"]),
+            ("post_breakdown", ["team", "department", "region", "network", "campaign"]),
+        ]
+        var found: [String] = []
+        for set in sets {
+            var filters = [String?](repeating: nil, count: 5)
+            for index in set { filters[index] = values[index] }
+            for (list, choices) in lists {
+                for choice in choices {
+                    let arguments = "($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
+                    let count = try await pool.query(
+                        """
+                        SELECT count(*) FROM (
+                            (SELECT * FROM kpi.\(list)\(arguments) EXCEPT ALL SELECT * FROM kpi.\(list)_raw\(arguments))
+                            UNION ALL
+                            (SELECT * FROM kpi.\(list)_raw\(arguments) EXCEPT ALL SELECT * FROM kpi.\(list)\(arguments))
+                        ) AS differing
+                        """,
+                        [organization, period.0, period.1, choice] + filters.map { $0 as (any PostgresEncodable)? }
+                    )[0].decode(Int.self, at: 0)
+                    if count > 0 { found.append("\(list) by \(choice) with \(filters): \(count) rows") }
+                }
+            }
+        }
         return found
     }
 

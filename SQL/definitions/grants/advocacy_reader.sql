@@ -37,8 +37,12 @@ GRANT EXECUTE ON FUNCTION
     rollup.daily_buckets(uuid, date, date, text),
     rollup.distinct_entities(uuid, text, date, date),
     rollup.distinct_entities_by_bucket(uuid, text, date, date, text),
-    rollup.network_totals(uuid, date, date),
+    rollup.poster_zeros(uuid),
     rollup.posts_per_ambassador(uuid, date, date),
-    rollup.settled(uuid, date)
+    rollup.settled(uuid, date),
+    rollup.slice_breakdown(uuid, date, date, text, text, text, boolean),
+    rollup.slice_of(text, text, text, text, text, text),
+    rollup.slice_series(uuid, date, date, text, text, text, text),
+    rollup.widened(varbit, varbit)
     TO advocacy_reader;
 

@@ -1,6 +1,7 @@
 -- Content ranked by shares (posts sharing it) or by engagement rate in a period: each item's numbers from the
--- rollups, or (from_rollups false) from the filtered posts; one ranking for both. The title and campaign are the
--- item's current ones. Grain: one row per content item shared.
+-- rollups (where only the campaign filter applies: it is the item's), or (from_rollups false) from the filtered
+-- posts; one ranking for both. The title and campaign are the item's current ones. Grain: one row per content
+-- item shared.
 CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean)
  RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric)
  LANGUAGE plpgsql
@@ -28,6 +29,7 @@ AS $function$
                round(p.engagements::numeric / nullif(p.impressions, 0), 6)
         FROM per_content AS p
         LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = p.content_id
+        WHERE NOT from_rollups OR campaign_filter IS NULL OR c.campaign = campaign_filter
         ORDER BY 1, p.content_id;
     END
     $function$;

@@ -1,7 +1,8 @@
--- A day's numbers per ambassador and network, per content item, per network, from its posts valued once. Returns
--- whether the numbers the cumulative rows are built from changed (a late visit or lead on a past day changes none
--- of them: no cumulative row to rebuild). Planned as rollup.recompute_day is (a day is a few thousand rows: index
--- lookups, no hashing of tables). Grain: one organisation-day.
+-- A day's numbers per ambassador and network, per content item, and per value and pair of values of the filter
+-- dimensions (rollup.slice_days), from its posts valued once. Returns whether the numbers the cumulative rows are
+-- built from changed (a late visit or lead on a past day changes none of them: no cumulative row to rebuild).
+-- Planned as rollup.recompute_day is (a day is a few thousand rows: index lookups, no hashing of tables). Grain:
+-- one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_post_days(org uuid, d date)
  RETURNS boolean
  LANGUAGE plpgsql
@@ -11,15 +12,21 @@ CREATE OR REPLACE FUNCTION rollup.recompute_post_days(org uuid, d date)
 AS $function$
     DECLARE
         before CONSTANT text := rollup.post_days_text(org, d);
+        -- Every poster of the day has an ordinal before its bit is set.
+        ordinals CONSTANT jsonb := rollup.poster_ordinals(org, d);
+        zeros CONSTANT varbit := repeat('0', greatest((SELECT max(o.value::integer) FROM jsonb_each_text(ordinals) AS o), 1))::varbit;
     BEGIN
         DELETE FROM rollup.poster_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.content_days WHERE organization_id = org AND day = d;
-        DELETE FROM rollup.network_days WHERE organization_id = org AND day = d;
+        DELETE FROM rollup.slice_days WHERE organization_id = org AND day = d;
         WITH valued AS MATERIALIZED (
-            SELECT v.ambassador_id, v.network, v.content_id, v.impressions,
+            SELECT v.ambassador_id, v.network::text AS network, v.content_id, v.impressions,
                    v.reactions + v.comments + v.reshares + v.clicks AS engagements,
-                   v.impressions_value + v.clicks_value + v.engagement_value AS emv
+                   v.impressions_value + v.clicks_value + v.engagement_value AS emv,
+                   a.team, a.department, a.region, c.campaign, (ordinals ->> v.ambassador_id)::integer AS ordinal
             FROM kpi.post_values(org, d, d) AS v
+            LEFT JOIN core.ambassadors AS a ON a.organization_id = org AND a.ambassador_id = v.ambassador_id
+            LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = v.content_id
         ),
         per_poster AS (
             INSERT INTO rollup.poster_days (organization_id, day, ambassador_id, network, posts, impressions, engagements)
@@ -30,10 +37,32 @@ AS $function$
             INSERT INTO rollup.content_days (organization_id, day, content_id, shares, impressions, engagements)
             SELECT org, d, v.content_id, count(*), sum(v.impressions), sum(v.engagements)
             FROM valued AS v WHERE v.content_id IS NOT NULL GROUP BY v.content_id
+        ),
+        -- GROUPING(...) has a bit set for each dimension a row is not grouped by: team 16 ... campaign 1.
+        per_slice AS (
+            SELECT GROUPING(v.team, v.department, v.region, v.network, v.campaign) AS absent,
+                   v.team, v.department, v.region, v.network, v.campaign, count(*) AS posts, sum(v.impressions) AS impressions,
+                   sum(v.engagements) AS engagements, coalesce(sum(v.emv), 0) AS emv,
+                   bit_or(set_bit(zeros, v.ordinal - 1, 1)) AS posters
+            FROM valued AS v
+            GROUP BY GROUPING SETS ((v.team), (v.department), (v.region), (v.network), (v.campaign),
+                                    (v.team, v.department), (v.team, v.region), (v.team, v.network), (v.team, v.campaign),
+                                    (v.department, v.region), (v.department, v.network), (v.department, v.campaign),
+                                    (v.region, v.network), (v.region, v.campaign), (v.network, v.campaign))
         )
-        INSERT INTO rollup.network_days (organization_id, day, network, posts, impressions, engagements, emv)
-        SELECT org, d, v.network, count(*), sum(v.impressions), sum(v.engagements), coalesce(sum(v.emv), 0)
-        FROM valued AS v GROUP BY v.network;
+        INSERT INTO rollup.slice_days (organization_id, day, dimensions, value1, value2, posts, impressions, engagements, emv, posters)
+        SELECT org, d,
+               array_to_string(ARRAY[CASE WHEN s.absent & 16 = 0 THEN 'team' END, CASE WHEN s.absent & 8 = 0 THEN 'department' END,
+                                     CASE WHEN s.absent & 4 = 0 THEN 'region' END, CASE WHEN s.absent & 2 = 0 THEN 'network' END,
+                                     CASE WHEN s.absent & 1 = 0 THEN 'campaign' END], ','),
+               -- The first dimension's value, and the last one's when there are two.
+               CASE WHEN s.absent & 16 = 0 THEN s.team WHEN s.absent & 8 = 0 THEN s.department WHEN s.absent & 4 = 0 THEN s.region
+                    WHEN s.absent & 2 = 0 THEN s.network ELSE s.campaign END,
+               CASE WHEN bit_count(((31 - s.absent)::bit(5))) = 1 THEN ''
+                    WHEN s.absent & 1 = 0 THEN s.campaign WHEN s.absent & 2 = 0 THEN s.network WHEN s.absent & 4 = 0 THEN s.region
+                    ELSE s.department END,
+               s.posts, s.impressions, s.engagements, s.emv, s.posters
+        FROM per_slice AS s;
         RETURN rollup.post_days_text(org, d) IS DISTINCT FROM before;
     END
     $function$;
