@@ -195,6 +195,9 @@ struct RollupTests {
                 // Not a comparison of two empty answers.
                 #expect(try await kpi("posts", organization, periods[0], on: pool).map { Int($0) ?? 0 } ?? 0 > 1_000)
                 #expect(try await kpi("advocacy_unique_visitors", organization, periods[0], on: pool).map { Int($0) ?? 0 } ?? 0 > 100)
+                // The filtered views compared above came from the slices, not from the facts twice.
+                let slices = try await pool.query("SELECT count(DISTINCT dimensions) FROM rollup.slice_days WHERE organization_id = $1", [organization])
+                #expect(try slices[0].decode(Int.self, at: 0) == 15)
             }
         }
     }
@@ -213,6 +216,21 @@ struct RollupTests {
             try await ingest(events, organization, on: pool)
             try await expectEqualToRaw(organization, periods: periods, on: pool)
             #expect(try await kpi("emv", organization, periods[0], on: pool) != before)
+
+            // The filtered views follow an item's current campaign: a new one moves all its posts' days.
+            let item = try await pool.query(
+                "SELECT content_id FROM fact.posts WHERE organization_id = $1 AND content_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1",
+                [organization]
+            )[0].decode(String.self, at: 0)
+            try await ingest([["id": "late-campaign", "type": "content.created", "occurred_at": "2026-06-30T00:00:00Z",
+                               "data": ["content_id": item, "title": "Moved", "url": "https://example.com/moved", "campaign": "moved-campaign"]]],
+                             organization, on: pool)
+            try await expectEqualToRaw(organization, periods: periods, on: pool)
+            let moved = try await pool.query(
+                "SELECT coalesce(sum(posts), 0) FROM kpi.post_breakdown($1, $2::date, $3::date, 'campaign', campaign_filter => 'moved-campaign')",
+                [organization, "2025-01-01", "2026-12-31"]
+            )[0].decode(Int.self, at: 0)
+            #expect(moved > 0, "the item's posts are under its new campaign")
 
             // Erasures rewrite ids and hashes: the days they touch are queued and recomputed too.
             _ = try await pool.tenantQuery(organization, "SELECT core.erase_ambassador($1, $2)", [organization, ambassador])
