@@ -39,5 +39,5 @@ UNION ALL
 SELECT DISTINCT d.organization_id, '-infinity'::date FROM rollup.daily AS d WHERE d.posts > 0;
 
 -- The breakdown by network is read from rollup.slice_days like every other breakdown.
-DROP FUNCTION rollup.network_totals(uuid, date, date);
+DROP FUNCTION IF EXISTS rollup.network_totals(uuid, date, date);   -- made by the definitions of a build before
 DROP TABLE rollup.network_days;

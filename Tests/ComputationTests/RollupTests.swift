@@ -198,6 +198,10 @@ struct RollupTests {
                 // The filtered views compared above came from the slices, not from the facts twice.
                 let slices = try await pool.query("SELECT count(DISTINCT dimensions) FROM rollup.slice_days WHERE organization_id = $1", [organization])
                 #expect(try slices[0].decode(Int.self, at: 0) == 15)
+                let weeks = try await pool.query(
+                    "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_weeks WHERE organization_id = $1", [organization]
+                )
+                #expect(try weeks[0].decode(Int.self, at: 0) == 6)
             }
         }
     }

@@ -41,6 +41,7 @@ GRANT EXECUTE ON FUNCTION
     rollup.posts_per_ambassador(uuid, date, date),
     rollup.settled(uuid, date),
     rollup.slice_breakdown(uuid, date, date, text, text, text, boolean),
+    rollup.slice_entity_totals(uuid, date, date, text, text, text),
     rollup.slice_of(text, text, text, text, text, text),
     rollup.slice_series(uuid, date, date, text, text, text, text),
     rollup.widened(varbit, varbit)

@@ -1,7 +1,8 @@
 -- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`: the
 -- ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters and
--- content items appended, posters with no day left forgotten. Each row is then the row before plus its day, so the
--- rows before `since`, whose days did not change, are kept. Grain: one organisation, from a day on.
+-- content items appended, posters with no day left forgotten. Each row is then the row before plus its day (its
+-- week for rollup.slice_weeks), so the rows before `since`, whose days did not change, are kept. Grain: one
+-- organisation, from a day on.
 CREATE OR REPLACE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[])
  RETURNS void
  LANGUAGE plpgsql
@@ -10,11 +11,12 @@ AS $function$
         ids text[];
         items text[];
         d date;
-        n text;
+        slice record;
+        week_start date;
+        entities text[];
         run_posts integer[];
         run_impressions bigint[];
         run_engagements bigint[];
-        run_network_posts integer[];
         run_shares integer[];
         run_content_impressions bigint[];
         run_content_engagements bigint[];
@@ -47,7 +49,6 @@ AS $function$
         ON CONFLICT (organization_id) DO UPDATE SET content_ids = excluded.content_ids;
 
         DELETE FROM rollup.posts_through WHERE organization_id = org AND day >= since;
-        DELETE FROM rollup.network_posts_through WHERE organization_id = org AND day >= since;
         DELETE FROM rollup.content_through WHERE organization_id = org AND day >= since;
         SELECT x.posts, x.impressions, x.engagements INTO run_posts, run_impressions, run_engagements
         FROM rollup.posts_through AS x WHERE x.organization_id = org AND x.day < since ORDER BY x.day DESC LIMIT 1;
@@ -73,22 +74,6 @@ AS $function$
             INSERT INTO rollup.posts_through (organization_id, day, posts, impressions, engagements)
             VALUES (org, d, run_posts, run_impressions, run_engagements);
 
-            FOR n IN SELECT DISTINCT p.network FROM rollup.poster_days AS p WHERE p.organization_id = org AND p.day = d
-            LOOP
-                SELECT x.posts INTO run_network_posts
-                FROM rollup.network_posts_through AS x
-                WHERE x.organization_id = org AND x.network = n AND x.day < d ORDER BY x.day DESC LIMIT 1;
-                INSERT INTO rollup.network_posts_through (organization_id, network, day, posts)
-                SELECT org, n, d, coalesce(array_agg(coalesce(run_network_posts[i], 0) + coalesce(t.posts, 0) ORDER BY i), '{}')
-                FROM generate_series(1, cardinality(ids)) AS i
-                LEFT JOIN (
-                    SELECT s.ordinal, p.posts
-                    FROM rollup.poster_days AS p
-                    JOIN unnest(ids) WITH ORDINALITY AS s (id, ordinal) ON s.id = p.ambassador_id
-                    WHERE p.organization_id = org AND p.day = d AND p.network = n
-                ) AS t ON t.ordinal = i;
-            END LOOP;
-
             WITH today AS (
                 SELECT s.ordinal, c.shares, c.impressions, c.engagements
                 FROM rollup.content_days AS c
@@ -103,6 +88,45 @@ AS $function$
             LEFT JOIN today AS t ON t.ordinal = i;
             INSERT INTO rollup.content_through (organization_id, day, shares, impressions, engagements)
             VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
+        END LOOP;
+
+        -- The week rows whose cumulative numbers include a day >= since (through week - 1), from the latest one
+        -- before, week by week.
+        DELETE FROM rollup.slice_weeks WHERE organization_id = org AND slice_weeks.week > since;
+        FOR slice IN SELECT DISTINCT s.axis, s.dimension, s.value FROM rollup.entity_slice_days AS s
+                     WHERE s.organization_id = org AND s.day >= date_trunc('week', since::timestamp)::date
+        LOOP
+            entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
+            run_posts := NULL;
+            run_impressions := NULL;
+            run_engagements := NULL;
+            SELECT w.posts, w.impressions, w.engagements INTO run_posts, run_impressions, run_engagements
+            FROM rollup.slice_weeks AS w
+            WHERE w.organization_id = org AND w.axis = slice.axis AND w.dimension = slice.dimension AND w.value = slice.value
+              AND w.week <= since
+            ORDER BY w.week DESC LIMIT 1;
+            FOR week_start IN SELECT DISTINCT date_trunc('week', s.day::timestamp)::date FROM rollup.entity_slice_days AS s
+                        WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
+                          AND s.value = slice.value AND s.day >= date_trunc('week', since::timestamp)::date
+                        ORDER BY 1
+            LOOP
+                WITH this_week AS (
+                    SELECT o.ordinal, sum(s.posts) AS posts, sum(s.impressions) AS impressions, sum(s.engagements) AS engagements
+                    FROM rollup.entity_slice_days AS s
+                    JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
+                    WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
+                      AND s.value = slice.value AND s.day BETWEEN week_start AND week_start + 6
+                    GROUP BY o.ordinal
+                )
+                SELECT coalesce(array_agg(coalesce(run_posts[i], 0) + coalesce(t.posts, 0) ORDER BY i), '{}'),
+                       coalesce(array_agg(coalesce(run_impressions[i], 0) + coalesce(t.impressions, 0) ORDER BY i), '{}'),
+                       coalesce(array_agg(coalesce(run_engagements[i], 0) + coalesce(t.engagements, 0) ORDER BY i), '{}')
+                INTO run_posts, run_impressions, run_engagements
+                FROM generate_series(1, cardinality(entities)) AS i
+                LEFT JOIN this_week AS t ON t.ordinal = i;
+                INSERT INTO rollup.slice_weeks (organization_id, axis, dimension, value, week, posts, impressions, engagements)
+                VALUES (org, slice.axis, slice.dimension, slice.value, week_start + 7, run_posts, run_impressions, run_engagements);
+            END LOOP;
         END LOOP;
     END
     $function$;

@@ -1,5 +1,6 @@
--- A day's numbers per ambassador and network, per content item, and per value and pair of values of the filter
--- dimensions (rollup.slice_days), from its posts valued once. Returns whether the numbers the cumulative rows are
+-- A day's numbers per ambassador and network, per content item, per value and pair of values of the filter
+-- dimensions (rollup.slice_days) and per entity and value of a dimension it does not carry
+-- (rollup.entity_slice_days), from its posts valued once. Returns whether the numbers the cumulative rows are
 -- built from changed (a late visit or lead on a past day changes none of them: no cumulative row to rebuild).
 -- Planned as rollup.recompute_day is (a day is a few thousand rows: index lookups, no hashing of tables). Grain:
 -- one organisation-day.
@@ -19,6 +20,7 @@ AS $function$
         DELETE FROM rollup.poster_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.content_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.slice_days WHERE organization_id = org AND day = d;
+        DELETE FROM rollup.entity_slice_days WHERE organization_id = org AND day = d;
         WITH valued AS MATERIALIZED (
             SELECT v.ambassador_id, v.network::text AS network, v.content_id, v.impressions,
                    v.reactions + v.comments + v.reshares + v.clicks AS engagements,
@@ -37,6 +39,17 @@ AS $function$
             INSERT INTO rollup.content_days (organization_id, day, content_id, shares, impressions, engagements)
             SELECT org, d, v.content_id, count(*), sum(v.impressions), sum(v.engagements)
             FROM valued AS v WHERE v.content_id IS NOT NULL GROUP BY v.content_id
+        ),
+        per_entity_slice AS (
+            INSERT INTO rollup.entity_slice_days (organization_id, day, axis, dimension, value, entity_id, posts, impressions, engagements)
+            SELECT org, d, x.axis, x.dimension, x.value, x.entity_id, count(*), sum(v.impressions), sum(v.engagements)
+            FROM valued AS v
+            CROSS JOIN LATERAL (VALUES ('poster', 'network', v.network, v.ambassador_id), ('poster', 'campaign', v.campaign, v.ambassador_id),
+                                       ('content', 'team', v.team, v.content_id), ('content', 'department', v.department, v.content_id),
+                                       ('content', 'region', v.region, v.content_id), ('content', 'network', v.network, v.content_id))
+                AS x (axis, dimension, value, entity_id)
+            WHERE x.value IS NOT NULL AND x.entity_id IS NOT NULL
+            GROUP BY x.axis, x.dimension, x.value, x.entity_id
         ),
         -- GROUPING(...) has a bit set for each dimension a row is not grouped by: team 16 ... campaign 1.
         per_slice AS (
