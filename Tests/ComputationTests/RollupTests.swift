@@ -138,7 +138,7 @@ struct RollupTests {
         let values = try (0..<5).map { try row.decode(String?.self, at: $0) }
         let sets: [[Int]] = [[], [0], [1], [2], [3], [4], [0, 3], [1, 4], [3, 4], [0, 2], [0, 3, 4]]
         let lists: [(String, [String])] = [
-            ("activity_series", Self.granularities), ("ambassador_leaderboard", ["posts", "engagement"]),
+            ("activity_series", Self.granularities), ("traffic_series", Self.granularities), ("ambassador_leaderboard", ["posts", "engagement"]),
             ("content_leaderboard", ["shares", "engagement_rate"]),
             ("post_breakdown", ["team", "department", "region", "network", "campaign"]),
         ]
@@ -198,6 +198,10 @@ struct RollupTests {
                 // The filtered views compared above came from the slices, not from the facts twice.
                 let slices = try await pool.query("SELECT count(DISTINCT dimensions) FROM rollup.slice_days WHERE organization_id = $1", [organization])
                 #expect(try slices[0].decode(Int.self, at: 0) == 15)
+                let visits = try await pool.query(
+                    "SELECT count(DISTINCT dimensions) FROM rollup.visit_slice_days WHERE organization_id = $1", [organization]
+                )
+                #expect(try visits[0].decode(Int.self, at: 0) == 15)
                 let weeks = try await pool.query(
                     "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_weeks WHERE organization_id = $1", [organization]
                 )

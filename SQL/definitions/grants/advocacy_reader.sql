@@ -44,6 +44,7 @@ GRANT EXECUTE ON FUNCTION
     rollup.slice_entity_totals(uuid, date, date, text, text, text),
     rollup.slice_of(text, text, text, text, text, text),
     rollup.slice_series(uuid, date, date, text, text, text, text),
+    rollup.visit_slice_series(uuid, date, date, text, text, text, text, text, text, text, text, text),
     rollup.widened(varbit, varbit)
     TO advocacy_reader;
 

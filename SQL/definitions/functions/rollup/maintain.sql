@@ -13,6 +13,7 @@ AS $function$
         posters bytea[] := '{}';
         since date;
         ambassadors_changed boolean := false;
+        recomputed date[] := '{}';
         done integer := 0;
     BEGIN
         IF NOT EXISTS (SELECT FROM rollup.dirty_days AS q WHERE q.organization_id = org
@@ -42,11 +43,14 @@ AS $function$
                     IF rollup.recompute_post_days(org, d) THEN
                         since := least(since, d);
                     END IF;
+                    PERFORM rollup.recompute_visit_slices(org, d);
                     PERFORM rollup.recompute_ssi_spans(org, d);
                 END IF;
             END LOOP;
+            recomputed := recomputed || batch;
             done := done + cardinality(batch);
         END LOOP;
+        PERFORM rollup.recompute_visitor_buckets(org, recomputed);
         IF since IS NOT NULL THEN
             PERFORM rollup.rebuild_through(org, since, ARRAY(SELECT DISTINCT p FROM unnest(posters) AS p));
         ELSIF ambassadors_changed THEN

@@ -1,5 +1,6 @@
--- A change of an ambassador's team, department or region, or of a content item's campaign, moves its posts to
--- other slices (rollup.slice_days keeps them by the current values): every day it has posts is queued. A new
+-- A change of an ambassador's team, department or region, or of a content item's campaign, moves its posts (and
+-- the ambassador's attributed visits) to other slices (rollup.slice_days, rollup.visit_slice_days keep them by the
+-- current values): every day it has posts, and every day of a visit attributed to the ambassador, is queued. A new
 -- ambassador or item may have posts already (stored under an unknown value): its days are queued too. Trigger
 -- arguments: the rollup.entity_days kind and the column holding the entity's id. Grain: one changed row (a row
 -- trigger, fired only when one of those values changed).
@@ -14,6 +15,19 @@ AS $function$
         WHERE e.organization_id = NEW.organization_id
           AND e.kind = TG_ARGV[0]
           AND e.entity = convert_to(to_jsonb(NEW) ->> TG_ARGV[1], 'UTF8');
+        IF TG_ARGV[0] = 'poster' THEN
+            -- The visits carrying the token of one of its posts or of a link issued to it (kpi.attributed_visits).
+            INSERT INTO rollup.dirty_days (organization_id, day)
+            SELECT DISTINCT v.organization_id, (v.occurred_at AT TIME ZONE o.time_zone)::date
+            FROM core.organizations AS o
+            JOIN (SELECT p.utm_token AS token FROM fact.posts AS p
+                  WHERE p.organization_id = NEW.organization_id AND p.ambassador_id = NEW.ambassador_id AND p.utm_token IS NOT NULL
+                  UNION
+                  SELECT l.token FROM ingest.tracked_links AS l
+                  WHERE l.organization_id = NEW.organization_id AND l.ambassador_id = NEW.ambassador_id) AS t ON true
+            JOIN fact.web_visits AS v ON v.organization_id = o.organization_id AND v.is_advocacy AND v.utm_content = t.token
+            WHERE o.organization_id = NEW.organization_id;
+        END IF;
         RETURN NULL;
     END
     $function$;

@@ -51,7 +51,6 @@ AS $function$
             WHERE x.value IS NOT NULL AND x.entity_id IS NOT NULL
             GROUP BY x.axis, x.dimension, x.value, x.entity_id
         ),
-        -- GROUPING(...) has a bit set for each dimension a row is not grouped by: team 16 ... campaign 1.
         per_slice AS (
             SELECT GROUPING(v.team, v.department, v.region, v.network, v.campaign) AS absent,
                    v.team, v.department, v.region, v.network, v.campaign, count(*) AS posts, sum(v.impressions) AS impressions,
@@ -64,18 +63,9 @@ AS $function$
                                     (v.region, v.network), (v.region, v.campaign), (v.network, v.campaign))
         )
         INSERT INTO rollup.slice_days (organization_id, day, dimensions, value1, value2, posts, impressions, engagements, emv, posters)
-        SELECT org, d,
-               array_to_string(ARRAY[CASE WHEN s.absent & 16 = 0 THEN 'team' END, CASE WHEN s.absent & 8 = 0 THEN 'department' END,
-                                     CASE WHEN s.absent & 4 = 0 THEN 'region' END, CASE WHEN s.absent & 2 = 0 THEN 'network' END,
-                                     CASE WHEN s.absent & 1 = 0 THEN 'campaign' END], ','),
-               -- The first dimension's value, and the last one's when there are two.
-               CASE WHEN s.absent & 16 = 0 THEN s.team WHEN s.absent & 8 = 0 THEN s.department WHEN s.absent & 4 = 0 THEN s.region
-                    WHEN s.absent & 2 = 0 THEN s.network ELSE s.campaign END,
-               CASE WHEN bit_count(((31 - s.absent)::bit(5))) = 1 THEN ''
-                    WHEN s.absent & 1 = 0 THEN s.campaign WHEN s.absent & 2 = 0 THEN s.network WHEN s.absent & 4 = 0 THEN s.region
-                    ELSE s.department END,
-               s.posts, s.impressions, s.engagements, s.emv, s.posters
-        FROM per_slice AS s;
+        SELECT org, d, k.dimensions, k.value1, k.value2, s.posts, s.impressions, s.engagements, s.emv, s.posters
+        FROM per_slice AS s
+        CROSS JOIN LATERAL rollup.slice_key(s.absent, s.team, s.department, s.region, s.network, s.campaign) AS k;
         RETURN rollup.post_days_text(org, d) IS DISTINCT FROM before;
     END
     $function$;
