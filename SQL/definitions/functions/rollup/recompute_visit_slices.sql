@@ -3,6 +3,7 @@
 CREATE OR REPLACE FUNCTION rollup.recompute_visit_slices(org uuid, d date)
  RETURNS void
  LANGUAGE plpgsql
+ SET jit TO 'off'
 AS $function$
     BEGIN
         DELETE FROM rollup.visit_slice_days WHERE organization_id = org AND day = d;

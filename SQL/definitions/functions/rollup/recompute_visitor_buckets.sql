@@ -3,6 +3,7 @@
 CREATE OR REPLACE FUNCTION rollup.recompute_visitor_buckets(org uuid, days date[])
  RETURNS void
  LANGUAGE plpgsql
+ SET jit TO 'off'
 AS $function$
     DECLARE
         grain text;
