@@ -3,10 +3,11 @@
 -- entity's posts, so each entity's numbers are kept per value of that dimension:
 --   rollup.entity_slice_days  each day's posts, impressions and engagements per entity and value;
 --   rollup.slice_weeks        per value, everyone's cumulative numbers by ordinal (rollup.posters, rollup.contents)
---                             through the day before each Monday that follows a week with posts.
--- A period is then two week rows and the days from each end's Monday: a few thousand rows, whatever its length.
--- The week grain keeps the arrays' storage and rewriting a seventh of a daily one: a late fact rewrites the
--- rows of the weeks after it, and those of the last week none.
+--                             through the day before each Monday that follows a week with posts, up to the last
+--                             complete week.
+-- A period is then two week rows and the days after each: a few thousand rows, whatever its length. The week
+-- grain keeps the arrays' storage and rewriting a seventh of a daily one: a late fact rewrites the rows of the
+-- weeks after it, and a fact of the current week none.
 CREATE TABLE rollup.entity_slice_days (
     organization_id uuid NOT NULL,
     day             date NOT NULL,

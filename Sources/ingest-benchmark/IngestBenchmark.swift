@@ -72,6 +72,7 @@ struct IngestBenchmark {
         var rates: [(http: Double, copy: Double, copyAll: Double)] = []
         var cpuSeconds: [CPUSeconds] = []
         var walBytes: [(http: Double, copy: Double, copyAll: Double)] = []
+        var maintenance: [(seconds: Double, cpu: Double)] = []
         for round in 1...options.rounds {
             let stamp = "\(Int(Date().timeIntervalSince1970))-\(round)"
             let httpOrganization = try makeOrganization(admin, slug: "bench-http-\(stamp)")
@@ -84,11 +85,14 @@ struct IngestBenchmark {
             let cpuBefore = cpu()
             let walBefore = try walPosition(admin)
             let http = try await sendOverHTTP(data, key: key, options: options)
-            cpuSeconds.append(cpu() - cpuBefore)
+            let cpuAfterHTTP = cpu()
+            cpuSeconds.append(cpuAfterHTTP - cpuBefore)
             let walAfterHTTP = try walPosition(admin)
             // The server's background worker recomputes the HTTP run's days once ingestion stops: \copy runs after
-            // it, not beside it.
+            // it, not beside it. What PostgreSQL spends meanwhile is the rollups' maintenance.
+            let waitStarted = ContinuousClock.now
             try await waitForRollups(of: httpOrganization, admin)
+            maintenance.append((seconds: seconds(since: waitStarted), cpu: (cpu() - cpuAfterHTTP).database))
             try admin.execute("CHECKPOINT")
             let walBeforeCopy = try walPosition(admin)
             let copy = try loadWithCopy(data.copyRows(organization: copyOrganization), databaseURL: databaseURL)
@@ -138,6 +142,8 @@ struct IngestBenchmark {
         say(String(format: "WAL per event (median): HTTP %.0f bytes, \\copy of the facts %.0f bytes, \\copy of all rows %.0f bytes",
                    median(walBytes.map(\.http)) / Double(options.events), median(walBytes.map(\.copy)) / Double(options.events),
                    median(walBytes.map(\.copyAll)) / Double(options.events)))
+        say(String(format: "rollup maintenance after the HTTP run (median): %.1f s, PostgreSQL CPU %.1f us per event",
+                   median(maintenance.map(\.seconds)), median(maintenance.map(\.cpu)) / Double(options.events) * 1e6))
         say(String(format: "server peak memory (VmHWM): %.1f MiB", Double(peak) / 1024))
     }
 

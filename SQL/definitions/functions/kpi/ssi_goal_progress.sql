@@ -26,7 +26,12 @@ AS $function$
                    OR (t.points >= 3 AND t.per_day > 0
                        AND at + ceil((g.target_score - l.total_score) / t.per_day::numeric)::integer <= g.target_date)
         FROM core.ssi_goals AS g
-        LEFT JOIN kpi.ssi_latest(org, at) AS l USING (ambassador_id)
+        -- The goal's ambassador only: a primary-key range, not everyone's latest snapshot.
+        LEFT JOIN LATERAL (
+            SELECT s.total_score, s.snapshot_date FROM fact.ssi_snapshots AS s
+            WHERE s.organization_id = org AND s.ambassador_id = g.ambassador_id AND s.snapshot_date <= at
+            ORDER BY s.snapshot_date DESC LIMIT 1
+        ) AS l ON true
         LEFT JOIN trend AS t USING (ambassador_id)
         WHERE g.organization_id = org
         ORDER BY g.ambassador_id

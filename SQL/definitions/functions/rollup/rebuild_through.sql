@@ -13,6 +13,8 @@ AS $function$
         d date;
         slice record;
         week_start date;
+        run_week date;
+        last_day date;
         entities text[];
         run_posts integer[];
         run_impressions bigint[];
@@ -90,26 +92,36 @@ AS $function$
             VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
         END LOOP;
 
-        -- The week rows whose cumulative numbers include a day >= since (through week - 1), from the latest one
-        -- before, week by week.
+        -- The week rows whose cumulative numbers include a day >= since (a row of Monday w holds everything before
+        -- w) go; each slice then goes on from its latest row left, week by week, up to the last complete week. The
+        -- week of the last posting day gets no row: a fact of the current week rewrites no array (readers add the
+        -- days after a slice's latest row, whatever their number).
         DELETE FROM rollup.slice_weeks WHERE organization_id = org AND slice_weeks.week > since;
-        FOR slice IN SELECT DISTINCT s.axis, s.dimension, s.value FROM rollup.entity_slice_days AS s
-                     WHERE s.organization_id = org AND s.day >= date_trunc('week', since::timestamp)::date
+        SELECT max(r.day) INTO last_day FROM rollup.daily AS r WHERE r.organization_id = org AND r.posts > 0;
+        FOR slice IN
+            SELECT DISTINCT a.axis, x.dimensions AS dimension, x.value1 AS value
+            FROM rollup.slice_days AS x
+            JOIN (VALUES ('poster', 'network'), ('poster', 'campaign'), ('content', 'team'), ('content', 'department'),
+                         ('content', 'region'), ('content', 'network')) AS a (axis, dimension) ON a.dimension = x.dimensions
+            WHERE x.organization_id = org AND x.dimensions IN ('team', 'department', 'region', 'network', 'campaign')
+              AND x.value1 IS NOT NULL
         LOOP
             entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
+            run_week := NULL;
             run_posts := NULL;
             run_impressions := NULL;
             run_engagements := NULL;
-            SELECT w.posts, w.impressions, w.engagements INTO run_posts, run_impressions, run_engagements
+            SELECT w.week, w.posts, w.impressions, w.engagements INTO run_week, run_posts, run_impressions, run_engagements
             FROM rollup.slice_weeks AS w
             WHERE w.organization_id = org AND w.axis = slice.axis AND w.dimension = slice.dimension AND w.value = slice.value
               AND w.week <= since
             ORDER BY w.week DESC LIMIT 1;
             FOR week_start IN SELECT DISTINCT date_trunc('week', s.day::timestamp)::date FROM rollup.entity_slice_days AS s
-                        WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
-                          AND s.value = slice.value AND s.day >= date_trunc('week', since::timestamp)::date
-                        ORDER BY 1
+                              WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
+                                AND s.value = slice.value AND s.day >= coalesce(run_week, '-infinity')
+                              ORDER BY 1
             LOOP
+                EXIT WHEN week_start + 7 > last_day;
                 WITH this_week AS (
                     SELECT o.ordinal, sum(s.posts) AS posts, sum(s.impressions) AS impressions, sum(s.engagements) AS engagements
                     FROM rollup.entity_slice_days AS s
