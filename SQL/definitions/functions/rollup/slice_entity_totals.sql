@@ -9,7 +9,7 @@ CREATE OR REPLACE FUNCTION rollup.slice_entity_totals(org uuid, from_date date, 
  STABLE
 AS $function$
         WITH anchors AS (
-            SELECT e.sign, e.through, w.week, w.posts, w.impressions, w.engagements
+            SELECT e.sign, e.through, coalesce(w.week, '-infinity') AS since, w.posts, w.impressions, w.engagements
             FROM (VALUES (1, to_date), (-1, from_date - 1)) AS e (sign, through)
             LEFT JOIN LATERAL (
                 SELECT w.week, w.posts, w.impressions, w.engagements FROM rollup.slice_weeks AS w
@@ -30,11 +30,14 @@ AS $function$
             CROSS JOIN LATERAL unnest(o.ids, a.posts, a.impressions, a.engagements) AS u (id, posts, impressions, engagements)
             WHERE u.posts > 0
             UNION ALL
+            -- The bounds plain columns: under row-level security only leakproof conditions reach an index.
             SELECT s.entity_id, a.sign * s.posts, a.sign * s.impressions, a.sign * s.engagements
             FROM anchors AS a
-            JOIN rollup.entity_slice_days AS s
-              ON s.organization_id = org AND s.axis = slice_axis AND s.dimension = slice_dimension AND s.value = slice_value
-             AND s.day BETWEEN coalesce(a.week, '-infinity') AND a.through
+            CROSS JOIN LATERAL (
+                SELECT s.entity_id, s.posts, s.impressions, s.engagements FROM rollup.entity_slice_days AS s
+                WHERE s.organization_id = org AND s.axis = slice_axis AND s.dimension = slice_dimension AND s.value = slice_value
+                  AND s.day BETWEEN a.since AND a.through
+            ) AS s
         ) AS x
         GROUP BY x.entity_id
         HAVING sum(x.posts) > 0
