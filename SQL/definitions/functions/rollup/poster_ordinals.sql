@@ -6,27 +6,28 @@ CREATE OR REPLACE FUNCTION rollup.poster_ordinals(org uuid, d date)
 AS $function$
     DECLARE
         ids text[];
+        posters text[];
         newcomers text[];
     BEGIN
         SELECT p.ambassador_ids INTO ids FROM rollup.posters AS p WHERE p.organization_id = org;
         SELECT ARRAY(
-            SELECT t.id
-            FROM (
-                SELECT DISTINCT p.ambassador_id AS id
-                FROM core.organizations AS o
-                JOIN fact.posts AS p
-                  ON p.organization_id = org
-                 AND p.posted_at >= (d::timestamp AT TIME ZONE o.time_zone) AND p.posted_at < ((d + 1)::timestamp AT TIME ZONE o.time_zone)
-                WHERE o.organization_id = org
-            ) AS t
-            WHERE NOT EXISTS (SELECT FROM unnest(ids) AS k (id) WHERE k.id = t.id)
-            ORDER BY t.id)
+            SELECT DISTINCT p.ambassador_id
+            FROM core.organizations AS o
+            JOIN fact.posts AS p
+              ON p.organization_id = org
+             AND p.posted_at >= (d::timestamp AT TIME ZONE o.time_zone) AND p.posted_at < ((d + 1)::timestamp AT TIME ZONE o.time_zone)
+            WHERE o.organization_id = org)
+        INTO posters;
+        SELECT ARRAY(SELECT t.id FROM unnest(posters) AS t (id)
+                     WHERE NOT EXISTS (SELECT FROM unnest(ids) AS k (id) WHERE k.id = t.id)
+                     ORDER BY t.id)
         INTO newcomers;
         IF cardinality(newcomers) > 0 THEN
             ids := coalesce(ids, '{}') || newcomers;
             PERFORM rollup.save_posters(org, ids);
         END IF;
-        RETURN coalesce((SELECT jsonb_object_agg(s.id, s.ordinal) FROM unnest(ids) WITH ORDINALITY AS s (id, ordinal)
-                         WHERE s.id IS NOT NULL), '{}');
+        RETURN coalesce((SELECT jsonb_object_agg(k.id, k.ordinal)
+                         FROM unnest(ids) WITH ORDINALITY AS k (id, ordinal)
+                         JOIN unnest(posters) AS t (id) ON t.id = k.id), '{}');
     END
     $function$;

@@ -15,7 +15,7 @@ AS $function$
         before CONSTANT text := rollup.post_days_text(org, d);
         -- Every poster of the day has an ordinal before its bit is set.
         ordinals CONSTANT jsonb := rollup.poster_ordinals(org, d);
-        zeros CONSTANT varbit := repeat('0', greatest((SELECT max(o.value::integer) FROM jsonb_each_text(ordinals) AS o), 1))::varbit;
+        zeros CONSTANT varbit := rollup.poster_zeros(org);
     BEGIN
         DELETE FROM rollup.poster_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.content_days WHERE organization_id = org AND day = d;
