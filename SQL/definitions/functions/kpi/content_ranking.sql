@@ -1,7 +1,7 @@
 -- Content ranked by shares (posts sharing it) or by engagement rate in a period: each item's numbers from the
 -- rollups (all its posts, or with a team, department, region or network filter that slice's; the campaign is the
--- item's own), or (from_rollups false) from the filtered posts; one ranking for both. The title and campaign are the item's current ones. Grain: one row per content
--- item shared.
+-- item's own), or (from_rollups false) from the filtered posts; one ranking for both. The title and campaign are
+-- the item's current ones. Grain: one row per content item shared.
 CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean)
  RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric)
  LANGUAGE plpgsql
