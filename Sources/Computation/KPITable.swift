@@ -48,6 +48,22 @@ public struct KPIFilters: Sendable {
     }
 }
 
+/// Which rows of a ranked list to answer: `limit` rows after the first `offset`.
+public struct Page: Sendable, Equatable {
+    /// The rows a page carries when the request names no limit.
+    public static let defaultLimit = 100
+    /// The most rows one page may carry; a CSV export carries the whole list.
+    public static let maximumLimit = 1000
+
+    public let limit: Int
+    public let offset: Int
+
+    public init(limit: Int = Page.defaultLimit, offset: Int = 0) {
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
 /// A list or a series computed by a `kpi` function, answered as JSON (an array of objects, built by
 /// PostgreSQL so numbers keep their exact text) or as CSV.
 public enum KPITable {
@@ -121,6 +137,39 @@ public enum KPITable {
         return try Record.rows(
             of: try await pool.tenantQuery(organization, "SELECT * FROM \(kind.call)", parameters(kind, organization, period, filters))
         )
+    }
+
+    /// One page of a ranked list: `limit` rows after the first `offset`, in the function's order, and how many
+    /// rows the whole list has. Only the page leaves the database.
+    public static func page(
+        _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, page: Page, pool: ConnectionPool
+    ) async throws -> (rows: [Record], total: Int) {
+        var parameters = parameters(kind, organization, period, filters)
+        parameters.append(page.limit)
+        parameters.append(page.offset)
+        let count = parameters.count
+        let result = try await pool.tenantQuery(
+            organization,
+            """
+            SELECT l.*, count(*) OVER () AS total_rows
+            FROM \(kind.call) WITH ORDINALITY AS l
+            ORDER BY l.ordinality
+            LIMIT $\(count - 1) OFFSET $\(count)
+            """,
+            parameters
+        )
+        let records = try Record.rows(of: result)
+        // Past the last row the page is empty and carries no count: count the list on its own.
+        var total = try result.first.map { try $0.decode(Int.self, "total_rows") }
+        if total == nil {
+            total = try await pool.tenantQuery(organization, "SELECT count(*) FROM \(kind.call)", Self.parameters(kind, organization, period, filters))[0]
+                .decode(Int.self, at: 0)
+        }
+        let listed = records.map { record in
+            let kept = record.columns.indices.filter { !["ordinality", "total_rows"].contains(record.columns[$0]) }
+            return Record(columns: kept.map { record.columns[$0] }, values: kept.map { record.values[$0] })
+        }
+        return (listed, total ?? 0)
     }
 
     /// The first `rows` rows of a long list, and how its rows spread over bins of one count column

@@ -113,6 +113,52 @@ struct KPIAPITests {
         }
     }
 
+    @Test("a leaderboard answers pages of its ranked list, with the list's size; its CSV export is the whole list")
+    func leaderboardPages() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            // Seven ambassadors with 1 to 4 posts each: ties share a rank, and pages of 3 cut through them.
+            let posts = [4, 3, 3, 2, 2, 2, 1]
+            var events: [String] = []
+            for (index, count) in posts.enumerated() {
+                for post in 0..<count {
+                    events.append(#"{"id":"pg-\#(index)-\#(post)","type":"post.published","occurred_at":"2026-02-0\#(post + 1)T10:00:00Z","data":{"post_id":"pg-\#(index)-\#(post)","ambassador_id":"pg\#(index)","network":"linkedin"}}"#)
+                }
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders,
+                                      body: ByteBuffer(string: events.joined(separator: "\n"))) { response in
+                #expect(response.status == .ok)
+            }
+            let list = "/v1/leaderboards/ambassadors?from=2026-02-01&to=2026-02-28"
+            let whole = try await client.execute(uri: list + "&format=csv", method: .get, headers: app.headers) { response in
+                String(buffer: response.body).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+                    .map { $0.components(separatedBy: ",")[1].trimmingCharacters(in: ["\""]) }
+            }
+            #expect(whole == (0..<7).map { "pg\($0)" })
+            var paged: [String] = []
+            var ranks: [Int] = []
+            for offset in stride(from: 0, through: 9, by: 3) {
+                try await client.execute(uri: list + "&limit=3&offset=\(offset)", method: .get, headers: app.headers) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[HTTPField.Name("X-Total-Count")!] == "7")
+                    let rows = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [[String: Any]] ?? []
+                    #expect(rows.count == max(0, min(3, 7 - offset)))
+                    #expect(rows.allSatisfy { Set($0.keys) == ["rank", "ambassador_id", "team", "posts", "impressions", "engagements", "engagement_rate"] })
+                    paged += rows.compactMap { $0["ambassador_id"] as? String }
+                    ranks += rows.compactMap { $0["rank"] as? Int }
+                }
+            }
+            #expect(paged == whole)
+            #expect(ranks == [1, 2, 2, 4, 4, 4, 7])
+            try await client.execute(uri: list, method: .get, headers: app.headers) { response in
+                #expect(response.headers[HTTPField.Name("X-Total-Count")!] == "7")
+            }
+        }
+        try await expectBadParameter("/v1/leaderboards/content?period=last_7_days&limit=0", "limit")
+        try await expectBadParameter("/v1/leaderboards/ambassadors?period=last_7_days&limit=1001", "limit")
+        try await expectBadParameter("/v1/leaderboards/ambassadors?period=last_7_days&offset=-1", "offset")
+    }
+
     @Test("bad parameters are a 400 that names the parameter", arguments: [
         ("period=fortnight", "period"), ("from=2026-02-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),
         ("from=2026-02-10&to=2026-02-01", "to"), ("period=last_7_days&format=xml", "format"),

@@ -1,6 +1,7 @@
 import Access
 import Computation
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Ingestion
 import Postgres
@@ -95,12 +96,34 @@ struct ListsController {
         let kind = try kind(query)
         let filters = try Self.filters(query)
         let period = try await KPIController.period(of: request, organization: organization, pool: pool)
-        switch format {
-        case .json:
+        switch (format, try Self.page(query, of: kind)) {
+        case (.json, nil):
             return try Response.encoded(try await KPITable.rows(kind, organization: organization, period: period, filters: filters, pool: pool))
-        case .csv:
+        case (.json, let page?):
+            let (rows, total) = try await KPITable.page(kind, organization: organization, period: period, filters: filters, page: page, pool: pool)
+            var response = try Response.encoded(rows)
+            if let header = Self.totalCountHeader { response.headers[header] = String(total) }
+            return response
+        case (.csv, _):
             let body = try await KPITable.csv(kind, organization: organization, period: period, filters: filters, pool: pool)
             return KPIController.csv(body, fileName: "\(name)-\(period.from)-\(period.to)")
         }
     }
+
+    /// The page of a leaderboard's JSON answer (`limit`, default 100, at most 1000; `offset`, default 0); nil for
+    /// the other lists, which answer every row. A CSV export is the whole list.
+    static func page(_ query: Parameters, of kind: KPITable.Kind) throws -> Page? {
+        switch kind {
+        case .ambassadorLeaderboard, .contentLeaderboard:
+            return Page(
+                limit: try EventsController.integer(query, "limit", default: Page.defaultLimit, range: 1...Page.maximumLimit),
+                offset: try EventsController.integer(query, "offset", default: 0, range: 0...1_000_000)
+            )
+        default:
+            return nil
+        }
+    }
+
+    /// How many rows the whole list has, beside a page of it.
+    static let totalCountHeader = HTTPField.Name("X-Total-Count")
 }
