@@ -5,20 +5,22 @@ CREATE OR REPLACE FUNCTION kpi.ssi_most_improved(org uuid, from_date date, to_da
  LANGUAGE sql
  STABLE
 AS $function$
-        WITH ending AS (SELECT * FROM kpi.ssi_latest(org, to_date, team_filter) AS e WHERE e.snapshot_date >= from_date),
+        WITH settled AS (SELECT rollup.settled(org, to_date) AS settled),
+        ending AS (SELECT * FROM kpi.ssi_latest(org, to_date, team_filter) AS e WHERE e.snapshot_date >= from_date),
         starting AS (
-            SELECT e.ambassador_id, coalesce(s.total_score, f.total_score) AS score
+            -- The first snapshot is looked up only for those without one at `from`: CASE and coalesce evaluate lazily.
+            SELECT e.ambassador_id,
+                   coalesce(s.total_score,
+                            CASE WHEN q.settled
+                                 THEN (SELECT x.total_score FROM rollup.ssi_spans AS x
+                                       WHERE x.organization_id = org AND x.ambassador_id = e.ambassador_id AND x.first_snapshot)
+                                 -- Days still queued: the first snapshot from the facts (rollup.settled).
+                                 ELSE (SELECT x.total_score FROM fact.ssi_snapshots AS x
+                                       WHERE x.organization_id = org AND x.ambassador_id = e.ambassador_id
+                                       ORDER BY x.snapshot_date LIMIT 1) END) AS score
             FROM ending AS e
+            CROSS JOIN settled AS q
             LEFT JOIN kpi.ssi_latest(org, from_date) AS s USING (ambassador_id)
-            LEFT JOIN LATERAL (
-                SELECT x.total_score FROM rollup.ssi_spans AS x
-                WHERE rollup.settled(org, to_date) AND x.organization_id = org AND x.ambassador_id = e.ambassador_id AND x.first_snapshot
-                UNION ALL
-                -- Days still queued: the first snapshot from the facts (rollup.settled).
-                (SELECT x.total_score FROM fact.ssi_snapshots AS x
-                 WHERE NOT rollup.settled(org, to_date) AND x.organization_id = org AND x.ambassador_id = e.ambassador_id
-                 ORDER BY x.snapshot_date LIMIT 1)
-            ) AS f ON true
         )
         SELECT rank() OVER (ORDER BY e.total_score - s.score DESC), e.ambassador_id, e.team, e.total_score - s.score,
                s.score, e.total_score
