@@ -101,6 +101,18 @@ public enum KPITable {
             }
         }
 
+        /// The function answering one page with the list's size ($10 limit, $11 offset): the leaderboards'.
+        var pageCall: String? {
+            switch self {
+            case .ambassadorLeaderboard: "kpi.ambassador_leaderboard_page($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9, $10, $11)"
+            case .contentLeaderboard: "kpi.content_leaderboard_page($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9, $10, $11)"
+            default: nil
+            }
+        }
+
+        /// Whether the kind answers pages (`KPITable.page`).
+        public var isPaged: Bool { pageCall != nil }
+
         public var choice: String {
             switch self {
             case .ambassadorLeaderboard(let rankedBy): rankedBy.rawValue
@@ -139,37 +151,31 @@ public enum KPITable {
         )
     }
 
-    /// One page of a ranked list: `limit` rows after the first `offset`, in the function's order, and how many
-    /// rows the whole list has. Only the page leaves the database.
+    /// One page of a leaderboard: `page.limit` rows after the first `page.offset`, in rank order, and how many
+    /// rows the whole list has. Only the page leaves the database, and only the rows up to its end are sorted.
     public static func page(
         _ kind: Kind, organization: UUID, period: Period, filters: KPIFilters, page: Page, pool: ConnectionPool
     ) async throws -> (rows: [Record], total: Int) {
-        var parameters = parameters(kind, organization, period, filters)
-        parameters.append(page.limit)
-        parameters.append(page.offset)
-        let count = parameters.count
-        let result = try await pool.tenantQuery(
-            organization,
-            """
-            SELECT l.*, count(*) OVER () AS total_rows
-            FROM \(kind.call) WITH ORDINALITY AS l
-            ORDER BY l.ordinality
-            LIMIT $\(count - 1) OFFSET $\(count)
-            """,
-            parameters
-        )
-        let records = try Record.rows(of: result)
-        // Past the last row the page is empty and carries no count: count the list on its own.
+        guard let call = kind.pageCall else { throw PageError(kind: kind) }
+        let parameters = parameters(kind, organization, period, filters) + [page.limit, page.offset]
+        let result = try await pool.tenantQuery(organization, "SELECT * FROM \(call)", parameters)
         var total = try result.first.map { try $0.decode(Int.self, "total_rows") }
         if total == nil {
+            // Past the last row the page is empty and carries no count.
             total = try await pool.tenantQuery(organization, "SELECT count(*) FROM \(kind.call)", Self.parameters(kind, organization, period, filters))[0]
                 .decode(Int.self, at: 0)
         }
-        let listed = records.map { record in
-            let kept = record.columns.indices.filter { !["ordinality", "total_rows"].contains(record.columns[$0]) }
+        let rows = try Record.rows(of: result).map { record in
+            let kept = record.columns.indices.filter { record.columns[$0] != "total_rows" }
             return Record(columns: kept.map { record.columns[$0] }, values: kept.map { record.values[$0] })
         }
-        return (listed, total ?? 0)
+        return (rows, total ?? 0)
+    }
+
+    /// A kind that answers every row, asked for a page.
+    public struct PageError: Error, CustomStringConvertible {
+        let kind: Kind
+        public var description: String { "\(kind.call) has no pages" }
     }
 
     /// The first `rows` rows of a long list, and how its rows spread over bins of one count column

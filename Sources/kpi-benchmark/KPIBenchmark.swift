@@ -233,7 +233,7 @@ struct KPIBenchmark {
         let period = "from=\(from)&to=\(endDate)"
         let lists: [(name: String, path: String, raw: String)] = [
             ("ambassador leaderboard", "/v1/leaderboards/ambassadors", "kpi.ambassador_leaderboard_raw($1, $2::date, $3::date, 'posts', $4, $5, $6, $7, $8)"),
-            ("content leaderboard", "/v1/leaderboards/content", "kpi.content_ranking($1, $2::date, $3::date, 'shares', $4, $5, $6, $7, $8, false)"),
+            ("content leaderboard", "/v1/leaderboards/content", "kpi.content_ranking($1, $2::date, $3::date, 'shares', $4, $5, $6, $7, $8, false, NULL, 0)"),
             ("activity series", "/v1/series/activity", "kpi.activity_series_raw($1, $2::date, $3::date, 'week', $4, $5, $6, $7, $8)"),
             ("traffic series", "/v1/series/traffic", "kpi.traffic_series_raw($1, $2::date, $3::date, 'week', $4, $5, $6, $7, $8)"),
             ("post breakdown by team", "/v1/breakdowns/posts", "kpi.post_breakdown_raw($1, $2::date, $3::date, 'team', $4, $5, $6, $7, $8)"),

@@ -113,15 +113,11 @@ struct ListsController {
     /// The page of a leaderboard's JSON answer (`limit`, default 100, at most 1000; `offset`, default 0); nil for
     /// the other lists, which answer every row. A CSV export is the whole list.
     static func page(_ query: Parameters, of kind: KPITable.Kind) throws -> Page? {
-        switch kind {
-        case .ambassadorLeaderboard, .contentLeaderboard:
-            return Page(
-                limit: try EventsController.integer(query, "limit", default: Page.defaultLimit, range: 1...Page.maximumLimit),
-                offset: try EventsController.integer(query, "offset", default: 0, range: 0...1_000_000)
-            )
-        default:
-            return nil
-        }
+        guard kind.isPaged else { return nil }
+        return Page(
+            limit: try EventsController.integer(query, "limit", default: Page.defaultLimit, range: 1...Page.maximumLimit),
+            offset: try EventsController.integer(query, "offset", default: 0, range: 0...1_000_000)
+        )
     }
 
     /// How many rows the whole list has, beside a page of it.

@@ -5,6 +5,7 @@ CREATE OR REPLACE FUNCTION kpi.content_leaderboard_raw(org uuid, from_date date,
  LANGUAGE sql
  STABLE
 AS $function$
-        SELECT * FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
-                                          network_filter, campaign_filter, false)
+        SELECT r.rank, r.content_id, r.title, r.campaign, r.shares, r.impressions, r.engagements, r.engagement_rate
+        FROM kpi.content_ranking(org, from_date, to_date, ranked_by, team_filter, department_filter, region_filter,
+                                 network_filter, campaign_filter, false, NULL, 0) AS r
     $function$;

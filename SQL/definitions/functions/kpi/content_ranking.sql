@@ -1,9 +1,10 @@
 -- Content ranked by shares (posts sharing it) or by engagement rate in a period: each item's numbers from the
 -- rollups (all its posts, or with a team, department, region or network filter that slice's; the campaign is the
 -- item's own), or (from_rollups false) from the filtered posts; one ranking for both. The title and campaign are
--- the item's current ones. Grain: one row per content item shared.
-CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean)
- RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric)
+-- the item's current ones. The rows ranked row_offset + 1 to row_offset + row_limit (every row when row_limit is
+-- NULL), each with the size of the whole list. Grain: one row per content item shared.
+CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean, row_limit integer, row_offset integer)
+ RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric, total_rows bigint)
  LANGUAGE plpgsql
  STABLE
 AS $function$
@@ -30,14 +31,27 @@ AS $function$
                                     campaign_filter) AS f
             WHERE NOT from_rollups AND f.content_id IS NOT NULL
             GROUP BY f.content_id
+        ),
+        listed AS MATERIALIZED (
+            SELECT p.content_id, p.shares, p.impressions, p.engagements,
+                   CASE WHEN ranked_by = 'shares' THEN p.shares::numeric
+                        ELSE coalesce(p.engagements::numeric / nullif(p.impressions, 0), -1) END AS ranked_value
+            FROM per_content AS p
+            -- Under an OR, IN is a hashed subplan: the campaign's items are listed once, not looked up per row.
+            WHERE NOT from_rollups OR campaign_filter IS NULL
+               OR p.content_id IN (SELECT c.content_id::text FROM core.content_items AS c
+                                   WHERE c.organization_id = org AND c.campaign = campaign_filter)
+        ),
+        -- Only the rows up to the page's end are sorted: a row's rank counts the rows with a greater value, and all
+        -- of them are ranked before it.
+        first_rows AS (
+            SELECT l.* FROM listed AS l ORDER BY l.ranked_value DESC, l.content_id LIMIT row_offset + row_limit
         )
-        SELECT rank() OVER (ORDER BY CASE WHEN ranked_by = 'shares' THEN p.shares::numeric
-                                          ELSE coalesce(p.engagements::numeric / nullif(p.impressions, 0), -1) END DESC),
-               p.content_id, c.title, c.campaign, p.shares, p.impressions, p.engagements,
-               round(p.engagements::numeric / nullif(p.impressions, 0), 6)
-        FROM per_content AS p
-        LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = p.content_id
-        WHERE NOT from_rollups OR campaign_filter IS NULL OR c.campaign = campaign_filter
-        ORDER BY 1, p.content_id;
+        SELECT rank() OVER (ORDER BY l.ranked_value DESC), l.content_id, c.title, c.campaign, l.shares, l.impressions,
+               l.engagements, round(l.engagements::numeric / nullif(l.impressions, 0), 6), (SELECT count(*) FROM listed)
+        FROM first_rows AS l
+        LEFT JOIN core.content_items AS c ON c.organization_id = org AND c.content_id = l.content_id
+        ORDER BY 1, l.content_id
+        OFFSET row_offset;
     END
     $function$;
