@@ -46,6 +46,16 @@ public struct Period: Sendable, Equatable, Encodable {
         return Period(from: from, to: to)
     }
 
+    /// The same day a calendar month before a valid `YYYY-MM-DD` date, the month's last day when it is shorter
+    /// (2026-03-31 gives 2026-02-28), as PostgreSQL's `date - interval '1 month'`; nil for an invalid date.
+    public static func monthBefore(_ text: String) -> String? {
+        guard let days = dayNumber(text) else { return nil }
+        let (year, month, day) = CivilCalendar.civil(fromDays: Int64(days))
+        let (earlierYear, earlierMonth) = month == 1 ? (year - 1, Int64(12)) : (year, month - 1)
+        let earlierDay = (1...day).last { CivilCalendar.isValid(year: earlierYear, month: earlierMonth, day: $0) } ?? 1
+        return String(format: "%04d-%02d-%02d", earlierYear, earlierMonth, earlierDay)
+    }
+
     /// Days since 1970-01-01 of a valid `YYYY-MM-DD` date between years 1900 and 2999.
     public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-")

@@ -1,3 +1,4 @@
+import Computation
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -157,6 +158,41 @@ struct KPIAPITests {
         try await expectBadParameter("/v1/leaderboards/content?period=last_7_days&limit=0", "limit")
         try await expectBadParameter("/v1/leaderboards/ambassadors?period=last_7_days&limit=1001", "limit")
         try await expectBadParameter("/v1/leaderboards/ambassadors?period=last_7_days&offset=-1", "offset")
+    }
+
+    @Test("the SSI overview's most improved are over the month before the date asked, unless told otherwise")
+    func mostImprovedWindow() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            // mi1 gains 8 points between February and March 2026; nothing happens near today.
+            let events = [("mi-1", "2026-02-20", 10), ("mi-2", "2026-03-20", 12)].map { id, date, pillar in
+                #"{"id":"\#(id)","type":"ssi.snapshot","occurred_at":"\#(date)T10:00:00Z","data":{"ambassador_id":"mi1","date":"\#(date)","brand":\#(pillar),"people":\#(pillar),"insights":\#(pillar),"relationships":\#(pillar)}}"#
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders,
+                                      body: ByteBuffer(string: events.joined(separator: "\n"))) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/ssi?date=2026-03-31", method: .get, headers: app.headers) { response in
+                let json = response.json
+                // 2026-03-31 minus a calendar month: February has no 31st.
+                #expect(json["most_improved_since"] as? String == "2026-02-28")
+                let improved = json["most_improved"] as? [[String: Any]] ?? []
+                #expect(improved.map { $0["ambassador_id"] as? String } == ["mi1"])
+                #expect((improved.first?["gain"] as? NSNumber)?.doubleValue == 8)
+            }
+            try await client.execute(uri: "/v1/ssi?date=2026-03-31&improved_since=2026-03-01", method: .get, headers: app.headers) { response in
+                #expect(response.json["most_improved_since"] as? String == "2026-03-01")
+            }
+        }
+        try await expectBadParameter("/v1/ssi?date=2026-03-31&improved_since=2026-04-01", "improved_since")
+    }
+
+    @Test("a calendar month before a date ends on the earlier month's last day when it is shorter", arguments: [
+        ("2026-03-31", "2026-02-28"), ("2024-03-30", "2024-02-29"), ("2026-01-15", "2025-12-15"), ("2026-07-31", "2026-06-30"),
+    ])
+    func monthBefore(date: String, expected: String) {
+        #expect(Period.monthBefore(date) == expected)
+        #expect(Period.monthBefore("2026-02-30") == nil)
     }
 
     @Test("bad parameters are a 400 that names the parameter", arguments: [

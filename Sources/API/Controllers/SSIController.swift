@@ -29,17 +29,21 @@ struct SSIController {
         return text
     }
 
-    static func today(offsetDays: Int = 0) -> String {
+    static func today() -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd"
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date().addingTimeInterval(Double(offsetDays) * 86_400))
+        return formatter.string(from: Date())
     }
 
     @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
         let organization = try context.require(.marketing).organization
         let date = try Self.date(request, "date", default: Self.today())
-        let since = try Self.date(request, "improved_since", default: Self.today(offsetDays: -30))
+        // The most improved are over the month up to the date asked, unless told otherwise.
+        let since = try Self.date(request, "improved_since", default: Period.monthBefore(date) ?? date)
+        guard since <= date else {
+            throw APIError.badParameter("improved_since", "improved_since (\(since)) is after date (\(date))")
+        }
         let team = request.uri.queryParameters["team"].map(String.init)
         return try Response.encoded(
             try await SSIAnalytics.overview(organization: organization, date: date, team: team, improvedSince: since, pool: reads)
