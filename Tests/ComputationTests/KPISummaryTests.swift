@@ -139,7 +139,8 @@ struct KPISummaryTests {
             // Others: l3 won, l4 lost after winning, l5 and l6 open: 1 of 4. Lift 0.5 / 0.25 = 2.
             let leads = try #require(report["advocacy_lead_conversion"]).detail
             #expect(leads["lift"]?.decimal == 2)
-            #expect(leads["conclusive"]?.bool == false)
+            #expect(leads["enough_data"]?.bool == false)
+            #expect(leads["significant"]?.bool == false)
             let others = leads["others"]
             #expect(others?["rate"]?.decimal == Decimal(string: "0.25"))
             // Wilson 95 % for 1 of 4: 0.045587 to 0.699358, exactly.
@@ -181,6 +182,37 @@ struct KPISummaryTests {
             #expect(try row.decode(String.self, at: 1) == "0.699358")
             let none = try await pool.query("SELECT low FROM kpi.wilson(0, 0)")
             #expect(try none[0].decode(String?.self, at: 0) == nil)
+        }
+    }
+
+    /// Lift = (a won / a) / (b won / b); its 95 % interval exp(ln lift -+ 1.959964 sqrt(1/wa - 1/na + 1/wb - 1/nb)).
+    @Test("a comparison of two rates says whether the data suffice and whether the lift is significant, by hand", arguments: [
+        // 30/100 against 20/200: lift 3, interval 1.7973 to 5.0076: enough and significant.
+        (30, 100, 20, 200, "3.0000", "1.7973", "5.0076", true, true),
+        // 6/20 against 5/20: lift 1.2, interval 0.4361 to 3.3017 includes 1: enough, not significant.
+        (6, 20, 5, 20, "1.2000", "0.4361", "3.3017", true, false),
+        // 3/10 against 5/40: lift 2.4, interval 0.6859 to 8.3973; 3 successes are too few: neither.
+        (3, 10, 5, 40, "2.4000", "0.6859", "8.3973", false, false),
+    ])
+    func compareRates(
+        wonA: Int, trialsA: Int, wonB: Int, trialsB: Int, lift: String, low: String, high: String, enough: Bool, significant: Bool
+    ) async throws {
+        try await TestDatabase.withPool(size: 1) { pool in
+            let row = try await pool.query(
+                """
+                SELECT c ->> 'lift', c ->> 'lift_ci95_low', c ->> 'lift_ci95_high', (c ->> 'enough_data')::boolean,
+                       (c ->> 'significant')::boolean, c ->> 'note', c ? 'conclusive'
+                FROM kpi.compare_rates($1, $2, $3, $4) AS c
+                """,
+                [wonA, trialsA, wonB, trialsB]
+            )[0]
+            #expect(try row.decode(String.self, at: 0) == lift)
+            #expect(try row.decode(String.self, at: 1) == low)
+            #expect(try row.decode(String.self, at: 2) == high)
+            #expect(try row.decode(Bool.self, at: 3) == enough)
+            #expect(try row.decode(Bool.self, at: 4) == significant)
+            #expect(try (row.decode(String?.self, at: 5) == nil) == (enough && significant))
+            #expect(try row.decode(Bool.self, at: 6) == false)
         }
     }
 
