@@ -161,6 +161,7 @@ enum Layout {
         .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:.75rem}
         .tile{border:1px solid #c8c8c8;border-radius:6px;padding:.75rem}
         .tile h2{font-size:.95rem;margin:0 0 .25rem}.tile .value{font-size:1.6rem;font-weight:700}
+        .immature{font-size:.8rem;font-weight:600;color:#7a4d00;border:1px solid #7a4d00;border-radius:4px;padding:0 .3rem;vertical-align:middle}
         .up{color:#146c2e}.down{color:#b3261e}.flat{color:#4a4a4a}.muted{color:#4a4a4a;font-size:.85rem}
         figure{margin:1rem 0}svg{max-width:100%;height:auto;font-size:12px}svg text{fill:#1a1a1a}
         .grid{stroke:#e0e0e0}.axis{stroke:#4a4a4a}.bar{fill:#1f5fa8}.interval{stroke:#1a1a1a;stroke-width:2}.point{fill:#b3261e}

@@ -90,8 +90,16 @@ public enum Dashboards {
         var row = row
         if row.key == "posts_per_active_ambassador" { row = row.withUnit("count") }
         var html = "<article class=\"tile\" data-kpi=\"\(row.key)\"><h2>\(Formatting.html(row.name))</h2>"
-        html += "<div class=\"value\">\(Formatting.value(value, unit: row.unit, currency: currency))</div>"
+        html += "<div class=\"value\">\(Formatting.value(value, unit: row.unit, currency: currency))"
+        let maturity = row.detail["maturity"]
+        if maturity?["immature"]?.bool == true { html += " <span class=\"immature\">immature</span>" }
+        html += "</div>"
         if value == nil, let reason = row.reason { html += "<div class=\"muted\">\(Formatting.html(reason))</div>" }
+        if maturity?["immature"]?.bool == true {
+            // A young cohort's rate is not yet a result: say how young it is.
+            html += "<div class=\"muted\">\(percent(maturity?["open_share"])) still open, median age \(count(maturity?["median_age_days"])) days, "
+            html += "under the \(count(maturity?["window_days"]))-day window</div>"
+        }
         if let change = row.change.flatMap(Double.init) {
             let (arrow, style, word) = change > 0 ? ("▲", "up", "up") : change < 0 ? ("▼", "down", "down") : ("■", "flat", "unchanged")
             html += "<div class=\"\(style)\"><span aria-hidden=\"true\">\(arrow)</span> <span class=\"visually-hidden\">\(word)</span> "
@@ -308,6 +316,19 @@ public enum Dashboards {
             html += "</p>"
         }
         if let note = detail?["note"]?.string { html += "<p class=\"muted\">\(Formatting.html(note))</p>" }
+        if let within = detail?["within_window"] {
+            let window = count(within["window_days"])
+            func cell(_ name: String) -> String {
+                let group = within[name]
+                return "\(percent(group?["rate"])) (\(count(group?["successes"])) of \(count(group?["trials"])))"
+            }
+            html += Layout.table(
+                caption: "Converted within \(window) days of creation, over the cohorts at least \(window) days old",
+                header: ["Advocacy", "Others", "Lift"],
+                rows: [[cell("advocacy"), cell("others"), number(within["lift"]).map { "×" + Formatting.decimal($0, fractionDigits: 2) } ?? "n/a"]],
+                csv: nil
+            )
+        }
         return html
     }
 

@@ -185,6 +185,79 @@ struct KPISummaryTests {
         }
     }
 
+    /// Leads and applications dated relative to today, so that their cohorts' ages and windows are known.
+    @Test("conversion KPIs tell their cohort's maturity and the conversion within the window, by hand")
+    func conversionMaturity() async throws {
+        try await TestDatabase.withPool { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            func day(_ ago: Int) -> String { formatter.string(from: Date().addingTimeInterval(Double(-ago) * 86_400)) }
+            var events: [[String: Any]] = []
+            func add(_ type: String, _ ago: Int, _ data: [String: Any]) {
+                events.append(Self.event("m\(events.count)", type, at: "\(day(ago))T10:00:00Z", data))
+            }
+            func lead(_ id: String, _ channel: String, created: Int, _ stage: String? = nil, at: Int = 0) {
+                add("lead.created", created, ["lead_id": id, "source_channel": channel])
+                if let stage { add("lead.stage_changed", at, ["lead_id": id, "stage": stage]) }
+            }
+            lead("l1", "employee_advocacy", created: 100, "won", at: 90)  // won in 10 days
+            lead("l2", "employee_advocacy", created: 100, "won", at: 5)  // won in 95 days: after the 90-day window
+            lead("l3", "employee_advocacy", created: 100, "lost", at: 95)
+            lead("l4", "employee_advocacy", created: 5)  // open
+            lead("l5", "employee_advocacy", created: 3, "qualified", at: 2)  // open
+            lead("o1", "paid", created: 100, "won", at: 80)  // won in 20 days
+            lead("o2", "email", created: 100)
+            add("application.created", 70, ["application_id": "a1", "job_id": "j", "source_channel": "employee_advocacy"])
+            add("application.stage_changed", 30, ["application_id": "a1", "stage": "hired"])  // hired in 40 days
+            add("application.created", 2, ["application_id": "a2", "job_id": "j", "source_channel": "employee_advocacy"])
+            let items = try BatchParser.parse(Array(try JSONSerialization.data(withJSONObject: events)), format: .json, limits: IngestionLimits())
+            let outcomes = try await EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger)
+                .ingest(items, organization: organization)
+            #expect(outcomes.allSatisfy { $0.status == .accepted }, "\(outcomes.filter { $0.status != .accepted })")
+
+            for fromRollups in [false, true] {
+                if fromRollups { try await pool.query("SELECT rollup.maintain($1, NULL, NULL, 100000, true)", [organization]) }
+                let report = try await KPIReport.load(organization: organization, period: Period(from: day(120), to: day(0)), pool: pool)
+                let leads = try #require(report["advocacy_lead_conversion"])
+                #expect(leads.value == "0.400000")  // l1 and l2 won of 5
+                let maturity = leads.detail["maturity"]
+                #expect(maturity?["open"]?.decimal == 2)  // l4, l5
+                #expect(maturity?["open_share"]?.decimal == Decimal(string: "0.4"))
+                #expect(maturity?["median_age_days"]?.decimal == 100)  // 100, 100, 100, 5, 3
+                #expect(maturity?["window_days"]?.decimal == 90)
+                #expect(maturity?["immature"]?.bool == false)
+                #expect(maturity?["as_of"]?.string == day(0))
+                // At least 90 days old: l1, l2, l3, of which l1 won within 90 days; others o1 (in 20 days) of o1, o2.
+                let within = leads.detail["within_window"]
+                #expect(within?["advocacy"]?["successes"]?.decimal == 1)
+                #expect(within?["advocacy"]?["trials"]?.decimal == 3)
+                #expect(within?["advocacy"]?["rate"]?.decimal == Decimal(string: "0.333333"))
+                #expect(within?["others"]?["rate"]?.decimal == Decimal(string: "0.5"))
+                #expect(within?["enough_data"]?.bool == false)
+                // a1 (70 days old, hired in 40) and a2 (2 days old, open): median age 36 < the 60-day window.
+                let hires = try #require(report["advocacy_hire_conversion"])
+                #expect(hires.value == "0.500000")
+                #expect(hires.detail["maturity"]?["median_age_days"]?.decimal == 36)
+                #expect(hires.detail["maturity"]?["immature"]?.bool == true)
+                #expect(hires.detail["maturity"]?["open"]?.decimal == 1)
+                #expect(hires.detail["within_window"]?["advocacy"]?["rate"]?.decimal == 1)
+
+                // The last ten days: l4 and l5 only, both open, a cohort 4 days old: 0 % that says nothing yet.
+                let recent = try #require(
+                    try await KPIReport.load(organization: organization, period: Period(from: day(10), to: day(0)), pool: pool)["advocacy_lead_conversion"]
+                )
+                #expect(recent.value == "0.000000")
+                #expect(recent.detail["maturity"]?["open_share"]?.decimal == 1)
+                #expect(recent.detail["maturity"]?["median_age_days"]?.decimal == 4)
+                #expect(recent.detail["maturity"]?["immature"]?.bool == true)
+                #expect(recent.detail["within_window"]?["advocacy"]?["trials"]?.decimal == 0)
+                #expect(recent.detail["within_window"]?["advocacy"]?["rate"] == .null)
+            }
+        }
+    }
+
     /// Lift = (a won / a) / (b won / b); its 95 % interval exp(ln lift -+ 1.959964 sqrt(1/wa - 1/na + 1/wb - 1/nb)).
     @Test("a comparison of two rates says whether the data suffice and whether the lift is significant, by hand", arguments: [
         // 30/100 against 20/200: lift 3, interval 1.7973 to 5.0076: enough and significant.

@@ -222,6 +222,31 @@ struct DashboardTests {
         }
     }
 
+    @Test("a conversion whose cohort is younger than its window is marked immature, with its open share and age")
+    func immatureConversion() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd"
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            let twoDaysAgo = formatter.string(from: Date().addingTimeInterval(-2 * 86_400))
+            let events = [
+                #"{"id":"im1","type":"application.created","occurred_at":"\#(twoDaysAgo)T10:00:00Z","data":{"application_id":"im1","job_id":"j","source_channel":"employee_advocacy"}}"#,
+                #"{"id":"im2","type":"lead.created","occurred_at":"\#(twoDaysAgo)T10:00:00Z","data":{"lead_id":"im2","source_channel":"employee_advocacy"}}"#,
+            ]
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders,
+                                      body: ByteBuffer(string: events.joined(separator: "\n"))) { #expect($0.status == .ok) }
+            let (status, hr) = try await page(client, "/dashboard/hr?period=last_7_days", key: app.key)
+            #expect(status == .ok)
+            let tile = try #require(hr.range(of: "data-kpi=\"advocacy_hire_conversion\"")).upperBound
+            let text = String(hr[tile...].prefix(700))
+            #expect(text.contains("<span class=\"immature\">immature</span>"))
+            #expect(text.contains("100.0 % still open, median age 2 days, under the 60-day window"))
+            let (_, results) = try await page(client, "/dashboard/results?period=last_7_days", key: app.key)
+            #expect(results.contains("Converted within 90 days of creation"))
+        }
+    }
+
     @Test("each page honours the key's scopes: no HR page for marketing, only candidate KPIs for HR")
     func scopes() async throws {
         let app = try await TestApp.make()

@@ -47,11 +47,16 @@ AS $function$
         ('advocacy_leads', t.advocacy_leads::numeric, NULL,
          jsonb_build_object('estimated_value', t.estimated_value, 'won_value', t.won_value, 'won', t.advocacy_won)),
         ('advocacy_lead_conversion', round(t.advocacy_won::numeric / nullif(t.advocacy_leads, 0), 6), 'no advocacy lead created in the period',
-         kpi.compare_rates(t.advocacy_won, t.advocacy_leads, t.other_won, t.other_leads)),
+         kpi.compare_rates(t.advocacy_won, t.advocacy_leads, t.other_won, t.other_leads)
+             || kpi.conversion_maturity(t.as_of, t.lead_window, t.advocacy_leads, t.advocacy_open_leads, t.advocacy_lead_median_age,
+                                        t.advocacy_won_within, t.advocacy_leads_mature, t.other_won_within, t.other_leads_mature)),
         ('advocacy_applications', t.advocacy_applications::numeric, NULL, jsonb_build_object('other_applications', t.other_applications)),
         ('advocacy_hire_conversion', round(t.advocacy_hired::numeric / nullif(t.advocacy_applications, 0), 6),
          'no advocacy application in the period',
          kpi.compare_rates(t.advocacy_hired, t.advocacy_applications, t.other_hired, t.other_applications)
-             || jsonb_build_object('median_days_to_hire_advocacy', t.advocacy_days, 'median_days_to_hire_others', t.other_days))
+             || jsonb_build_object('median_days_to_hire_advocacy', t.advocacy_days, 'median_days_to_hire_others', t.other_days)
+             || kpi.conversion_maturity(t.as_of, t.hire_window, t.advocacy_applications, t.advocacy_open_applications,
+                                        t.advocacy_application_median_age, t.advocacy_hired_within, t.advocacy_applications_mature,
+                                        t.other_hired_within, t.other_applications_mature))
     ) AS r (key, value, reason, detail)
     $function$;

@@ -1,11 +1,12 @@
--- Applications received in [from, to] with their current stage and, when hired, the days it took. Grain: one row
--- per application.
+-- Applications received in [from, to] with their current stage: hired (with the days it took) or open (neither
+-- hired nor rejected). Grain: one row per application.
 CREATE OR REPLACE FUNCTION kpi.period_applications(org uuid, from_date date, to_date date)
- RETURNS TABLE(applied_on date, advocacy boolean, hired boolean, days_to_hire double precision)
+ RETURNS TABLE(applied_on date, advocacy boolean, hired boolean, open boolean, days_to_hire double precision)
  LANGUAGE sql
  STABLE
 AS $function$
         SELECT (a.applied_at AT TIME ZONE o.time_zone)::date, a.source_channel = 'employee_advocacy', coalesce(s.stage = 'hired', false),
+               coalesce(s.stage NOT IN ('hired', 'rejected'), true),
                CASE WHEN s.stage = 'hired' THEN (extract(epoch FROM s.changed_at - a.applied_at) / 86400)::float8 END
         FROM core.organizations AS o
         JOIN fact.applications AS a

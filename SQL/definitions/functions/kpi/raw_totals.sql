@@ -7,7 +7,10 @@ CREATE OR REPLACE FUNCTION kpi.raw_totals(org uuid, from_date date, to_date date
 AS $function$
     WITH bounds AS (
         SELECT (from_date::timestamp AT TIME ZONE o.time_zone) AS starts_at,
-               ((to_date + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at
+               ((to_date + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at,
+               -- Maturity is told as of the organisation's today (see kpi.kpis_from).
+               (now() AT TIME ZONE o.time_zone)::date AS as_of,
+               o.lead_conversion_window_days AS lead_window, o.hire_conversion_window_days AS hire_window
         FROM core.organizations AS o
         WHERE o.organization_id = org
     ),
@@ -70,15 +73,33 @@ AS $function$
         SELECT count(*) FILTER (WHERE advocacy) AS advocacy_leads, count(*) FILTER (WHERE advocacy AND won) AS advocacy_won,
                count(*) FILTER (WHERE NOT advocacy) AS other_leads, count(*) FILTER (WHERE NOT advocacy AND won) AS other_won,
                coalesce(sum(estimated_value) FILTER (WHERE advocacy), 0) AS estimated_value,
-               coalesce(sum(won_value) FILTER (WHERE advocacy), 0) AS won_value
-        FROM kpi.period_leads(org, from_date, to_date)
+               coalesce(sum(won_value) FILTER (WHERE advocacy), 0) AS won_value,
+               count(*) FILTER (WHERE advocacy AND open) AS advocacy_open_leads,
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY b.as_of - created_on) FILTER (WHERE advocacy))::numeric, 1)
+                   AS advocacy_median_age,
+               count(*) FILTER (WHERE advocacy AND created_on <= b.as_of - b.lead_window) AS advocacy_mature,
+               count(*) FILTER (WHERE advocacy AND created_on <= b.as_of - b.lead_window AND days_to_win <= b.lead_window)
+                   AS advocacy_won_within,
+               count(*) FILTER (WHERE NOT advocacy AND created_on <= b.as_of - b.lead_window) AS other_mature,
+               count(*) FILTER (WHERE NOT advocacy AND created_on <= b.as_of - b.lead_window AND days_to_win <= b.lead_window)
+                   AS other_won_within
+        FROM bounds AS b, kpi.period_leads(org, from_date, to_date)
     ),
     application_stats AS (
         SELECT count(*) FILTER (WHERE advocacy) AS advocacy_applications, count(*) FILTER (WHERE advocacy AND hired) AS advocacy_hired,
                count(*) FILTER (WHERE NOT advocacy) AS other_applications, count(*) FILTER (WHERE NOT advocacy AND hired) AS other_hired,
                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_hire) FILTER (WHERE advocacy AND hired))::numeric, 1) AS advocacy_days,
-               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_hire) FILTER (WHERE NOT advocacy AND hired))::numeric, 1) AS other_days
-        FROM kpi.period_applications(org, from_date, to_date)
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_hire) FILTER (WHERE NOT advocacy AND hired))::numeric, 1) AS other_days,
+               count(*) FILTER (WHERE advocacy AND open) AS advocacy_open_applications,
+               round((percentile_cont(0.5) WITHIN GROUP (ORDER BY b.as_of - applied_on) FILTER (WHERE advocacy))::numeric, 1)
+                   AS advocacy_median_age,
+               count(*) FILTER (WHERE advocacy AND applied_on <= b.as_of - b.hire_window) AS advocacy_mature,
+               count(*) FILTER (WHERE advocacy AND applied_on <= b.as_of - b.hire_window AND days_to_hire <= b.hire_window)
+                   AS advocacy_hired_within,
+               count(*) FILTER (WHERE NOT advocacy AND applied_on <= b.as_of - b.hire_window) AS other_mature,
+               count(*) FILTER (WHERE NOT advocacy AND applied_on <= b.as_of - b.hire_window AND days_to_hire <= b.hire_window)
+                   AS other_hired_within
+        FROM bounds AS b, kpi.period_applications(org, from_date, to_date)
     )
     SELECT ROW(a.active, a.median_posts, a.p90_posts, (SELECT count(*) FROM enrolled WHERE enrolled_at_end),
                p.posts, p.shares, p.content_items, p.impressions, p.members_reached, p.engagements,
@@ -87,8 +108,12 @@ AS $function$
                au.new_members, au.touched_members, s.ambassadors, s.average, s.above_75,
                t.visits, t.advocacy_visits, t.advocacy_visitors, t.careers_advocacy_visits,
                l.advocacy_leads, l.advocacy_won, l.other_leads, l.other_won, l.estimated_value, l.won_value,
-               ap.advocacy_applications, ap.advocacy_hired, ap.other_applications, ap.other_hired, ap.advocacy_days, ap.other_days
+               ap.advocacy_applications, ap.advocacy_hired, ap.other_applications, ap.other_hired, ap.advocacy_days, ap.other_days,
+               b.as_of, b.lead_window, l.advocacy_open_leads, l.advocacy_median_age, l.advocacy_mature, l.advocacy_won_within,
+               l.other_mature, l.other_won_within,
+               b.hire_window, ap.advocacy_open_applications, ap.advocacy_median_age, ap.advocacy_mature, ap.advocacy_hired_within,
+               ap.other_mature, ap.other_hired_within
            )::kpi.totals
-    FROM activity AS a, posting AS p, potential AS pr, audience AS au, ssi AS s, traffic AS t,
+    FROM bounds AS b, activity AS a, posting AS p, potential AS pr, audience AS au, ssi AS s, traffic AS t,
          lead_stats AS l, application_stats AS ap
     $function$;

@@ -17,6 +17,9 @@ AS $function$
         RETURN QUERY
         WITH periods AS MATERIALIZED (
             SELECT p.n::integer AS n, p.from_day, p.to_day, ((p.to_day + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at,
+                   -- Maturity is told as of the organisation's today (see kpi.kpis_from).
+                   (now() AT TIME ZONE o.time_zone)::date AS as_of, o.lead_conversion_window_days AS lead_window,
+                   o.hire_conversion_window_days AS hire_window,
                    -- Everyone's cumulative posts at the last posting day <= to, and < from (see rollup.posts_through).
                    (SELECT t.posts FROM rollup.posts_through AS t
                     WHERE t.organization_id = org AND t.day <= p.to_day ORDER BY t.day DESC LIMIT 1) AS posts_through_to,
@@ -37,7 +40,11 @@ AS $function$
                    members.first_seen, members.seen, s.ambassadors, s.average, s.above_75,
                    d.visits, d.advocacy_visits, visitors.seen, d.careers_advocacy_visits,
                    d.advocacy_leads, d.advocacy_won, d.other_leads, d.other_won, d.estimated_value, d.won_value,
-                   d.advocacy_applications, d.advocacy_hired, d.other_applications, d.other_hired, h.advocacy_days, h.other_days
+                   d.advocacy_applications, d.advocacy_hired, d.other_applications, d.other_hired, h.advocacy_days, h.other_days,
+                   pe.as_of, pe.lead_window, d.advocacy_open_leads, m.lead_median_age, d.advocacy_leads_mature, m.advocacy_won_within,
+                   d.other_leads_mature, m.other_won_within,
+                   pe.hire_window, d.advocacy_open_applications, m.application_median_age, d.advocacy_applications_mature,
+                   m.advocacy_hired_within, d.other_applications_mature, m.other_hired_within
                )::kpi.totals
         FROM periods AS pe
         -- Active: enrolled before the end of the period, with a post in it.
@@ -71,7 +78,15 @@ AS $function$
                    coalesce(sum(r.advocacy_applications), 0)::bigint AS advocacy_applications,
                    coalesce(sum(r.advocacy_hired), 0)::bigint AS advocacy_hired,
                    coalesce(sum(r.other_applications), 0)::bigint AS other_applications,
-                   coalesce(sum(r.other_hired), 0)::bigint AS other_hired
+                   coalesce(sum(r.other_hired), 0)::bigint AS other_hired,
+                   coalesce(sum(r.advocacy_open_leads), 0)::bigint AS advocacy_open_leads,
+                   coalesce(sum(r.advocacy_leads) FILTER (WHERE r.day <= pe.as_of - pe.lead_window), 0)::bigint AS advocacy_leads_mature,
+                   coalesce(sum(r.other_leads) FILTER (WHERE r.day <= pe.as_of - pe.lead_window), 0)::bigint AS other_leads_mature,
+                   coalesce(sum(r.advocacy_open_applications), 0)::bigint AS advocacy_open_applications,
+                   coalesce(sum(r.advocacy_applications) FILTER (WHERE r.day <= pe.as_of - pe.hire_window), 0)::bigint
+                       AS advocacy_applications_mature,
+                   coalesce(sum(r.other_applications) FILTER (WHERE r.day <= pe.as_of - pe.hire_window), 0)::bigint
+                       AS other_applications_mature
             FROM rollup.daily AS r
             WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND pe.to_day
         ) AS d
@@ -91,6 +106,28 @@ AS $function$
                     FROM rollup.daily AS r, unnest(r.other_days_to_hire) AS x
                     WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND pe.to_day) AS other_days
         ) AS h
+        -- The cohorts' median age (each lead or application once: its day repeated by the day's count), and those
+        -- converted within the window among the cohorts at least that old.
+        CROSS JOIN LATERAL (
+            SELECT (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY pe.as_of - r.day)::numeric, 1)
+                    FROM rollup.daily AS r, generate_series(1, r.advocacy_leads)
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND pe.to_day) AS lead_median_age,
+                   (SELECT count(*) FROM rollup.daily AS r, unnest(r.advocacy_days_to_win) AS x
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND least(pe.to_day, pe.as_of - pe.lead_window)
+                      AND x <= pe.lead_window) AS advocacy_won_within,
+                   (SELECT count(*) FROM rollup.daily AS r, unnest(r.other_days_to_win) AS x
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND least(pe.to_day, pe.as_of - pe.lead_window)
+                      AND x <= pe.lead_window) AS other_won_within,
+                   (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY pe.as_of - r.day)::numeric, 1)
+                    FROM rollup.daily AS r, generate_series(1, r.advocacy_applications)
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND pe.to_day) AS application_median_age,
+                   (SELECT count(*) FROM rollup.daily AS r, unnest(r.advocacy_days_to_hire) AS x
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND least(pe.to_day, pe.as_of - pe.hire_window)
+                      AND x <= pe.hire_window) AS advocacy_hired_within,
+                   (SELECT count(*) FROM rollup.daily AS r, unnest(r.other_days_to_hire) AS x
+                    WHERE r.organization_id = org AND r.day BETWEEN pe.from_day AND least(pe.to_day, pe.as_of - pe.hire_window)
+                      AND x <= pe.hire_window) AS other_hired_within
+        ) AS m
         CROSS JOIN LATERAL rollup.distinct_entities(org, 'content', pe.from_day, pe.to_day) AS content
         CROSS JOIN LATERAL rollup.distinct_entities(org, 'member', pe.from_day, pe.to_day) AS members
         CROSS JOIN LATERAL rollup.distinct_entities(org, 'visitor', pe.from_day, pe.to_day) AS visitors

@@ -20,7 +20,8 @@ AS $function$
                v.visits, v.advocacy_visits, v.attributed_visits, v.careers_visits, v.careers_advocacy_visits,
                l.advocacy_leads, l.advocacy_won, l.other_leads, l.other_won, l.estimated_value, l.won_value,
                a.advocacy_applications, a.advocacy_hired, a.other_applications, a.other_hired, a.advocacy_days, a.other_days,
-               s.ambassadors, s.total, s.above_75
+               s.ambassadors, s.total, s.above_75,
+               l.advocacy_open, l.advocacy_days_to_win, l.other_days_to_win, a.advocacy_open
         FROM (
             SELECT count(*) AS posts, count(p.content_id) AS shares, coalesce(sum(p.impressions), 0) AS impressions,
                    coalesce(sum(p.members_reached), 0) AS members_reached,
@@ -44,14 +45,18 @@ AS $function$
             SELECT count(*) FILTER (WHERE advocacy) AS advocacy_leads, count(*) FILTER (WHERE advocacy AND won) AS advocacy_won,
                    count(*) FILTER (WHERE NOT advocacy) AS other_leads, count(*) FILTER (WHERE NOT advocacy AND won) AS other_won,
                    coalesce(sum(estimated_value) FILTER (WHERE advocacy), 0) AS estimated_value,
-                   coalesce(sum(won_value) FILTER (WHERE advocacy), 0) AS won_value
+                   coalesce(sum(won_value) FILTER (WHERE advocacy), 0) AS won_value,
+                   count(*) FILTER (WHERE advocacy AND open) AS advocacy_open,
+                   coalesce(array_agg(days_to_win) FILTER (WHERE advocacy AND won), '{}') AS advocacy_days_to_win,
+                   coalesce(array_agg(days_to_win) FILTER (WHERE NOT advocacy AND won), '{}') AS other_days_to_win
             FROM kpi.period_leads(org, d, d)
         ) AS l,
         (
             SELECT count(*) FILTER (WHERE advocacy) AS advocacy_applications, count(*) FILTER (WHERE advocacy AND hired) AS advocacy_hired,
                    count(*) FILTER (WHERE NOT advocacy) AS other_applications, count(*) FILTER (WHERE NOT advocacy AND hired) AS other_hired,
                    coalesce(array_agg(days_to_hire) FILTER (WHERE advocacy AND hired), '{}') AS advocacy_days,
-                   coalesce(array_agg(days_to_hire) FILTER (WHERE NOT advocacy AND hired), '{}') AS other_days
+                   coalesce(array_agg(days_to_hire) FILTER (WHERE NOT advocacy AND hired), '{}') AS other_days,
+                   count(*) FILTER (WHERE advocacy AND open) AS advocacy_open
             FROM kpi.period_applications(org, d, d)
         ) AS a,
         (
