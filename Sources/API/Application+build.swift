@@ -69,6 +69,7 @@ func buildRouter(
     v1.addRoutes(EventsController(store: store, limits: settings.ingestionLimits, pool: pool).endpoints)
     v1.addRoutes(LinksController(pool: pool).endpoints)
     v1.addRoutes(KeysController(pool: pool).endpoints)
+    v1.addRoutes(OrganizationController(pool: pool).endpoints)
     v1.addRoutes(ErasureController(pool: pool).endpoints)
     // The KPI reads: from the read pool, saying how far behind the primary its data is.
     let reading = v1.group().add(middleware: ReplicaLagMiddleware(lag: lag))

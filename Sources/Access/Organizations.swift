@@ -1,7 +1,7 @@
 import Foundation
 import Postgres
 
-/// The tenants: creating, finding and deleting an organisation (the owner of `core.organizations`).
+/// The tenants: creating, finding, configuring and deleting an organisation (the owner of `core.organizations`).
 /// The command line, the demo seeder and the tests go through here; the service never creates one.
 public enum Organizations {
     /// What an organisation is created with; the database's defaults apply to what is left out.
@@ -38,6 +38,52 @@ public enum Organizations {
         try connection.query(
             "SELECT organization_id FROM core.organizations WHERE slug = $1 OR organization_id::text = lower($1)", [slugOrID]
         ).first?.decode(UUID.self, at: 0)
+    }
+
+    /// What an admin may set of their organisation: the windows of the "converted within N days" rates
+    /// (`kpi.conversion_maturity`).
+    public struct Settings: Codable, Sendable, Equatable {
+        public static let windowDays = 1...730
+
+        public var leadConversionWindowDays: Int
+        public var hireConversionWindowDays: Int
+
+        public init(leadConversionWindowDays: Int, hireConversionWindowDays: Int) {
+            self.leadConversionWindowDays = leadConversionWindowDays
+            self.hireConversionWindowDays = hireConversionWindowDays
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case leadConversionWindowDays = "lead_conversion_window_days", hireConversionWindowDays = "hire_conversion_window_days"
+        }
+    }
+
+    public static func settings(of organization: UUID, on connection: PostgresConnection) throws -> Settings {
+        let row = try connection.query(
+            "SELECT lead_conversion_window_days, hire_conversion_window_days FROM core.organizations WHERE organization_id = $1",
+            [organization]
+        )[0]
+        return Settings(leadConversionWindowDays: try row.decode(Int.self, at: 0), hireConversionWindowDays: try row.decode(Int.self, at: 1))
+    }
+
+    /// Saves the settings and records the change in the audit log (what each setting was and became).
+    public static func update(_ settings: Settings, of organization: UUID, actor: UUID?, on connection: PostgresConnection) throws {
+        let before = try Self.settings(of: organization, on: connection)
+        try connection.query(
+            """
+            UPDATE core.organizations SET lead_conversion_window_days = $2, hire_conversion_window_days = $3
+            WHERE organization_id = $1
+            """,
+            [organization, settings.leadConversionWindowDays, settings.hireConversionWindowDays]
+        )
+        try AuditLog.record(
+            organization: organization, actor: actor, action: "organization.settings_changed", target: nil,
+            detail: [
+                "lead_conversion_window_days": "\(before.leadConversionWindowDays) -> \(settings.leadConversionWindowDays)",
+                "hire_conversion_window_days": "\(before.hireConversionWindowDays) -> \(settings.hireConversionWindowDays)",
+            ],
+            on: connection
+        )
     }
 
     /// Deletes the organisation with this slug, if any, with all its rows (`core.delete_organization`).

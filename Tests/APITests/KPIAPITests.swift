@@ -195,6 +195,43 @@ struct KPIAPITests {
         #expect(Period.monthBefore("2026-02-30") == nil)
     }
 
+    @Test("an admin sets the conversion windows: the KPIs use them, the audit log has the change, a bad one is a 400")
+    func conversionWindows() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/organization/settings", method: .get, headers: app.headers) { response in
+                #expect(response.json["lead_conversion_window_days"] as? Int == 90)
+                #expect(response.json["hire_conversion_window_days"] as? Int == 60)
+            }
+            try await client.execute(uri: "/v1/organization/settings", method: .patch, headers: app.headers,
+                                      body: ByteBuffer(string: #"{"lead_conversion_window_days": 30}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(response.json["lead_conversion_window_days"] as? Int == 30)
+                #expect(response.json["hire_conversion_window_days"] as? Int == 60)
+            }
+            try await client.execute(uri: "/v1/kpis?period=last_30_days", method: .get, headers: app.headers) { response in
+                let kpis = response.json["kpis"] as? [[String: Any]] ?? []
+                let leads = kpis.first { $0["key"] as? String == "advocacy_lead_conversion" }?["detail"] as? [String: Any]
+                #expect((leads?["within_window"] as? [String: Any])?["window_days"] as? Int == 30)
+                #expect((leads?["maturity"] as? [String: Any])?["window_days"] as? Int == 30)
+            }
+            try await client.execute(uri: "/v1/audit", method: .get, headers: app.headers) { response in
+                #expect(String(buffer: response.body).contains("90 -> 30"))
+            }
+            for body in [#"{"hire_conversion_window_days": 0}"#, #"{"hire_conversion_window_days": 731}"#] {
+                try await client.execute(uri: "/v1/organization/settings", method: .patch, headers: app.headers,
+                                          body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == "hire_conversion_window_days")
+                }
+            }
+            try await client.execute(uri: "/v1/organization/settings", method: .patch, headers: app.headers,
+                                      body: ByteBuffer(string: #"{"lead_conversion_window_days": "soon"}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+
     @Test("bad parameters are a 400 that names the parameter", arguments: [
         ("period=fortnight", "period"), ("from=2026-02-01", "to"), ("from=2026-13-01&to=2026-12-31", "from"),
         ("from=2026-02-10&to=2026-02-01", "to"), ("period=last_7_days&format=xml", "format"),

@@ -41,6 +41,8 @@ struct RouteAccessTests {
         "DELETE /v1/keys/{key_id}": [.admin],
         "GET /v1/audit": [.admin],
         "POST /v1/erasures": [.admin],
+        "GET /v1/organization/settings": [.admin],
+        "PATCH /v1/organization/settings": [.admin],
     ]
 
     /// The KPI families and who may read each (`GET /v1/kpis/{family}`).

@@ -15,7 +15,8 @@ REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_
     FROM advocacy_reader;
 -- Never the pseudonym key: with it, visitor and audience hashes could be matched against guessed identifiers.
 REVOKE SELECT ON core.organizations FROM advocacy_reader;
-GRANT SELECT (organization_id, slug, name, currency, time_zone, careers_host, careers_path, created_at)
+GRANT SELECT (organization_id, slug, name, currency, time_zone, careers_host, careers_path, created_at,
+              lead_conversion_window_days, hire_conversion_window_days)
     ON core.organizations TO advocacy_reader;
 -- The candidate reference, the one field naming a candidate, only for logins also granted advocacy_hr_reader.
 -- The rest of an application (ids of the ATS, job, channel, ambassador, dates) stays readable: the hiring KPIs
