@@ -75,6 +75,7 @@ func buildRouter(
     let reading = v1.group().add(middleware: ReplicaLagMiddleware(lag: lag))
     reading.addRoutes(KPIController(pool: readPool).endpoints)
     reading.addRoutes(SSIController(pool: pool, reads: readPool).endpoints)
+    reading.addRoutes(SSIChallengesController(pool: pool, reads: readPool).endpoints)
     reading.addRoutes(ListsController(pool: readPool).endpoints)
     return router
 }

@@ -176,6 +176,7 @@ public enum Dashboards {
             organization: data.organization, date: data.view.period.to, team: data.view.filters.team,
             improvedSince: data.view.period.from, pool: data.pool
         )
+        async let challenges = SSIChallenges.current(organization: data.organization, date: data.view.period.to, pool: data.pool)
         // The organisation's series only: a team's SSI has no rollup series.
         let series = data.view.filters.team == nil ? try await data.tables([.ssiSeries(granularity: data.view.granularity)])[0] : []
         let overview = try await analytics
@@ -228,6 +229,37 @@ public enum Dashboards {
             caption: "Goals", header: ["Ambassador", "Target", "By", "Current", "Progress", "Projected date"],
             rows: goals.map { [text($0["ambassador_id"]), score($0["target_score"]), text($0["target_date"]), score($0["current_score"]),
                                percent($0["progress"]), text($0["projected_date"], default: "not on the current trend")] },
+            csv: nil
+        )
+        for challenge in try await challenges {
+            html += try await challengeStandings(challenge, data)
+        }
+        return html
+    }
+
+    /// A challenge under way (or just ended): who leads, who reached the target, and the teams' averages.
+    static func challengeStandings(_ challenge: SSIChallenges.Challenge, _ data: PageData) async throws -> String {
+        guard let standings = try await SSIChallenges.standings(
+            organization: data.organization, challengeID: challenge.challengeID, date: data.view.period.to, pool: data.pool
+        ) else { return "" }
+        let target = challenge.targetGain.map { "gain \($0) points" } ?? challenge.targetScore.map { "reach \($0)" } ?? ""
+        let who = challenge.teams.map { $0.joined(separator: ", ") } ?? "everyone"
+        var html = Layout.table(
+            caption: "Challenge \u{201C}\(challenge.name)\u{201D} (\(who), \(challenge.startsOn) to \(challenge.endsOn), \(target)): "
+                + "\(standings.reached) of \(standings.participants) reached it as of \(standings.asOf)",
+            header: ["Rank", "Ambassador", "Team", "Start", "Now", "Gain", "Reached"],
+            rows: standings.standings.prefix(20).map {
+                [text($0["rank"]), text($0["ambassador_id"]), text($0["team"]), score($0["start_score"]), score($0["current_score"]),
+                 score($0["gain"]), $0["reached"]?.bool == true ? "yes" : "no"]
+            },
+            csv: nil
+        )
+        html += Layout.table(
+            caption: "Challenge \u{201C}\(challenge.name)\u{201D}: teams", header: ["Team", "Ambassadors", "Average start", "Average now", "Average gain", "Reached"],
+            rows: standings.teams.map {
+                [text($0["team"], default: "no team"), count($0["ambassadors"]), score($0["average_start"]), score($0["average_current"]),
+                 score($0["average_gain"]), count($0["reached"])]
+            },
             csv: nil
         )
         return html

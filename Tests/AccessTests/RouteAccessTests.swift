@@ -36,6 +36,10 @@ struct RouteAccessTests {
         "GET /v1/ssi": [.marketing],
         "GET /v1/ssi/leaderboard": [.marketing],
         "PUT /v1/ssi/goals/{ambassador_id}": [.admin],
+        "POST /v1/ssi/challenges": [.admin],
+        "GET /v1/ssi/challenges": [.marketing],
+        "GET /v1/ssi/challenges/{challenge_id}": [.marketing],
+        "GET /v1/ssi/monthly": [.marketing],
         "POST /v1/keys": [.admin],
         "GET /v1/keys": [.admin],
         "DELETE /v1/keys/{key_id}": [.admin],
@@ -55,6 +59,7 @@ struct RouteAccessTests {
         path.replacingOccurrences(of: "{id}", with: "1")
             .replacingOccurrences(of: "{ambassador_id}", with: "a1")
             .replacingOccurrences(of: "{key_id}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{challenge_id}", with: UUID().uuidString.lowercased())
     }
 
     @Test("the table names every /v1 route the router serves")

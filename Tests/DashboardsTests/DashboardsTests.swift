@@ -247,6 +247,27 @@ struct DashboardTests {
         }
     }
 
+    @Test("the SSI page shows a challenge under way: its standings, who reached the target, the teams")
+    func challengeOnTheSSIPage() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let events = [("c1", "2026-02-20", 10), ("c2", "2026-03-20", 12)].map { id, date, pillar in
+                #"{"id":"\#(id)","type":"ssi.snapshot","occurred_at":"\#(date)T10:00:00Z","data":{"ambassador_id":"amb-1","date":"\#(date)","brand":\#(pillar),"people":\#(pillar),"insights":\#(pillar),"relationships":\#(pillar)}}"#
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders,
+                                      body: ByteBuffer(string: events.joined(separator: "\n"))) { #expect($0.status == .ok) }
+            let challenge = #"{"name": "5 points in March", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_gain": 5}"#
+            try await client.execute(uri: "/v1/ssi/challenges", method: .post, headers: app.headers, body: ByteBuffer(string: challenge)) {
+                #expect($0.status == .created)
+            }
+            let (status, html) = try await page(client, "/dashboard/ssi?from=2026-03-01&to=2026-03-31", key: app.key)
+            #expect(status == .ok)
+            // amb-1: 40 on Feb 20, 48 on Mar 20: a gain of 8.
+            #expect(html.contains("Challenge “5 points in March” (everyone, 2026-03-01 to 2026-03-31, gain 5 points): 1 of 1 reached it as of 2026-03-31"))
+            #expect(html.contains("<td>1</td><td>amb-1</td><td></td><td>40.00</td><td>48.00</td><td>8.00</td><td>yes</td>"))
+        }
+    }
+
     @Test("each page honours the key's scopes: no HR page for marketing, only candidate KPIs for HR")
     func scopes() async throws {
         let app = try await TestApp.make()
