@@ -76,6 +76,7 @@ func buildRouter(
     reading.addRoutes(KPIController(pool: readPool).endpoints)
     reading.addRoutes(SSIController(pool: pool, reads: readPool).endpoints)
     reading.addRoutes(SSIChallengesController(pool: pool, reads: readPool).endpoints)
+    reading.addRoutes(MeController(reads: readPool).endpoints)
     reading.addRoutes(ListsController(pool: readPool).endpoints)
     return router
 }

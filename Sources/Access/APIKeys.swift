@@ -3,7 +3,8 @@ import Postgres
 
 /// What a key may do. `admin` may do everything the others may.
 public enum Scope: String, Sendable, CaseIterable, Codable {
-    case ingest, marketing, hr, admin
+    /// `ambassador`: one ambassador's own numbers (`GET /v1/me`); such a key is bound to that ambassador.
+    case ingest, marketing, hr, admin, ambassador
 }
 
 /// The organisation and scopes a valid key stands for.
@@ -11,11 +12,14 @@ public struct Identity: Sendable {
     public let organization: UUID
     public let keyID: UUID
     public let scopes: Set<Scope>
+    /// The ambassador an `ambassador` key is bound to; nil for every other key.
+    public let ambassadorID: String?
 
-    public init(organization: UUID, keyID: UUID, scopes: Set<Scope>) {
+    public init(organization: UUID, keyID: UUID, scopes: Set<Scope>, ambassadorID: String? = nil) {
         self.organization = organization
         self.keyID = keyID
         self.scopes = scopes
+        self.ambassadorID = ambassadorID
     }
 
     /// Whether the key has any of `scopes` (admin has them all).
@@ -48,20 +52,25 @@ public enum APIKeys {
         public let key: String
     }
 
+    /// - Parameter ambassador: the ambassador an `ambassador` key reads (required for that scope, refused otherwise
+    ///   by the table's constraint).
     public static func create(
-        organization: UUID, name: String, scopes: Set<Scope>, expiresAt: Date?, actor: UUID?, on connection: PostgresConnection
+        organization: UUID, name: String, scopes: Set<Scope>, ambassador: String? = nil, expiresAt: Date?, actor: UUID?,
+        on connection: PostgresConnection
     ) throws -> Created {
         let secret = Token.randomSecret()
         let keyID = try connection.query(
             """
-            INSERT INTO core.api_keys (organization_id, name, scopes, secret_hash, expires_at)
-            VALUES ($1, $2, $3::text[], sha256(convert_to($4, 'UTF8')), $5)
+            INSERT INTO core.api_keys (organization_id, name, scopes, ambassador_id, secret_hash, expires_at)
+            VALUES ($1, $2, $3::text[], $4, sha256(convert_to($5, 'UTF8')), $6)
             RETURNING key_id
             """,
-            [organization, name, scopes.map(\.rawValue).sorted(), secret, expiresAt]
+            [organization, name, scopes.map(\.rawValue).sorted(), ambassador, secret, expiresAt]
         )[0].decode(UUID.self, at: 0)
+        var detail = ["name": name, "scopes": scopes.map(\.rawValue).sorted().joined(separator: ",")]
+        if let ambassador { detail["ambassador_id"] = ambassador }
         try AuditLog.record(organization: organization, actor: actor, action: "key.created", target: keyID.uuidString.lowercased(),
-                  detail: ["name": name, "scopes": scopes.map(\.rawValue).sorted().joined(separator: ",")], on: connection)
+                  detail: detail, on: connection)
         return Created(keyID: keyID, key: Token(prefix: "adv", keyID: keyID, secret: secret).text)
     }
 
@@ -82,7 +91,7 @@ public enum APIKeys {
             return try connection.query(
                 """
                 WITH matched AS (
-                    SELECT key_id, organization_id, scopes, revoked_at, expires_at, last_used_at
+                    SELECT key_id, organization_id, scopes, ambassador_id, revoked_at, expires_at, last_used_at
                     FROM core.api_keys
                     WHERE key_id = $1 AND secret_hash = sha256(convert_to($2, 'UTF8'))
                 ),
@@ -92,7 +101,7 @@ public enum APIKeys {
                     WHERE k.organization_id = m.organization_id AND k.key_id = m.key_id
                       AND (m.last_used_at IS NULL OR m.last_used_at < now() - interval '1 minute')
                 )
-                SELECT organization_id, array_to_string(scopes, ',') AS scopes, revoked_at IS NOT NULL AS revoked,
+                SELECT organization_id, array_to_string(scopes, ',') AS scopes, ambassador_id::text, revoked_at IS NOT NULL AS revoked,
                        expires_at IS NOT NULL AND expires_at <= now() AS expired
                 FROM matched
                 """,
@@ -104,7 +113,10 @@ public enum APIKeys {
         if try row.decode(Bool.self, "revoked") { return .failure(.revoked) }
         if try row.decode(Bool.self, "expired") { return .failure(.expired) }
         let scopes = Set(try row.decode(String.self, "scopes").split(separator: ",").compactMap { Scope(rawValue: String($0)) })
-        return .success(Identity(organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes))
+        return .success(Identity(
+            organization: try row.decode(UUID.self, "organization_id"), keyID: keyID, scopes: scopes,
+            ambassadorID: try row.decode(String?.self, "ambassador_id")
+        ))
     }
 
     /// The organisation of a key id, from the key index (ids only: read before any organisation is set), or nil.
@@ -118,14 +130,16 @@ public enum APIKeys {
         public let keyID: UUID
         public let name: String
         public let scopes: [String]
+        /// The ambassador an `ambassador` key reads; nil for the others.
+        public let ambassadorID: String?
         public let createdAt: Date
         public let expiresAt: Date?
         public let revokedAt: Date?
         public let lastUsedAt: Date?
 
         enum CodingKeys: String, CodingKey {
-            case keyID = "key_id", name, scopes, createdAt = "created_at", expiresAt = "expires_at", revokedAt = "revoked_at"
-            case lastUsedAt = "last_used_at"
+            case keyID = "key_id", name, scopes, ambassadorID = "ambassador_id", createdAt = "created_at", expiresAt = "expires_at"
+            case revokedAt = "revoked_at", lastUsedAt = "last_used_at"
         }
     }
 
@@ -134,7 +148,8 @@ public enum APIKeys {
         let rows = try await pool.tenantQuery(
             organization,
             """
-            SELECT key_id, name, array_to_string(scopes, ',') AS scopes, created_at, expires_at, revoked_at, last_used_at
+            SELECT key_id, name, array_to_string(scopes, ',') AS scopes, ambassador_id::text, created_at, expires_at, revoked_at,
+                   last_used_at
             FROM core.api_keys
             WHERE organization_id = $1
             ORDER BY created_at, key_id
@@ -147,6 +162,7 @@ public enum APIKeys {
                 name: try row.decode(String.self, "name"),
                 // Scopes are names from a closed list (a CHECK constraint): no comma in any.
                 scopes: try row.decode(String.self, "scopes").split(separator: ",").map(String.init),
+                ambassadorID: try row.decode(String?.self, "ambassador_id"),
                 createdAt: try row.decode(Date.self, "created_at"),
                 expiresAt: try row.decode(Date?.self, "expires_at"),
                 revokedAt: try row.decode(Date?.self, "revoked_at"),

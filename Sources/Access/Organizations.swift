@@ -41,29 +41,38 @@ public enum Organizations {
     }
 
     /// What an admin may set of their organisation: the windows of the "converted within N days" rates
-    /// (`kpi.conversion_maturity`).
+    /// (`kpi.conversion_maturity`), and whether an ambassador's view shows the others' display names.
     public struct Settings: Codable, Sendable, Equatable {
         public static let windowDays = 1...730
 
         public var leadConversionWindowDays: Int
         public var hireConversionWindowDays: Int
+        public var ambassadorsSeeNames: Bool
 
-        public init(leadConversionWindowDays: Int, hireConversionWindowDays: Int) {
+        public init(leadConversionWindowDays: Int, hireConversionWindowDays: Int, ambassadorsSeeNames: Bool) {
             self.leadConversionWindowDays = leadConversionWindowDays
             self.hireConversionWindowDays = hireConversionWindowDays
+            self.ambassadorsSeeNames = ambassadorsSeeNames
         }
 
         enum CodingKeys: String, CodingKey {
             case leadConversionWindowDays = "lead_conversion_window_days", hireConversionWindowDays = "hire_conversion_window_days"
+            case ambassadorsSeeNames = "ambassadors_see_names"
         }
     }
 
     public static func settings(of organization: UUID, on connection: PostgresConnection) throws -> Settings {
         let row = try connection.query(
-            "SELECT lead_conversion_window_days, hire_conversion_window_days FROM core.organizations WHERE organization_id = $1",
+            """
+            SELECT lead_conversion_window_days, hire_conversion_window_days, ambassadors_see_names
+            FROM core.organizations WHERE organization_id = $1
+            """,
             [organization]
         )[0]
-        return Settings(leadConversionWindowDays: try row.decode(Int.self, at: 0), hireConversionWindowDays: try row.decode(Int.self, at: 1))
+        return Settings(
+            leadConversionWindowDays: try row.decode(Int.self, at: 0), hireConversionWindowDays: try row.decode(Int.self, at: 1),
+            ambassadorsSeeNames: try row.decode(Bool.self, at: 2)
+        )
     }
 
     /// Saves the settings and records the change in the audit log (what each setting was and became).
@@ -71,16 +80,18 @@ public enum Organizations {
         let before = try Self.settings(of: organization, on: connection)
         try connection.query(
             """
-            UPDATE core.organizations SET lead_conversion_window_days = $2, hire_conversion_window_days = $3
+            UPDATE core.organizations
+            SET lead_conversion_window_days = $2, hire_conversion_window_days = $3, ambassadors_see_names = $4
             WHERE organization_id = $1
             """,
-            [organization, settings.leadConversionWindowDays, settings.hireConversionWindowDays]
+            [organization, settings.leadConversionWindowDays, settings.hireConversionWindowDays, settings.ambassadorsSeeNames]
         )
         try AuditLog.record(
             organization: organization, actor: actor, action: "organization.settings_changed", target: nil,
             detail: [
                 "lead_conversion_window_days": "\(before.leadConversionWindowDays) -> \(settings.leadConversionWindowDays)",
                 "hire_conversion_window_days": "\(before.hireConversionWindowDays) -> \(settings.hireConversionWindowDays)",
+                "ambassadors_see_names": "\(before.ambassadorsSeeNames) -> \(settings.ambassadorsSeeNames)",
             ],
             on: connection
         )

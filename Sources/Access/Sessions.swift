@@ -53,7 +53,7 @@ public enum Sessions {
             let row = try connection.query(
                 """
                 WITH matched AS (
-                    SELECT s.organization_id, s.session_hash, s.last_seen_at, k.scopes,
+                    SELECT s.organization_id, s.session_hash, s.last_seen_at, k.scopes, k.ambassador_id,
                            s.revoked_at IS NOT NULL OR k.revoked_at IS NOT NULL AS revoked,
                            s.expires_at <= now() OR s.last_seen_at <= now() - $3 * interval '1 s'
                                OR coalesce(k.expires_at <= now(), false) AS expired
@@ -67,7 +67,7 @@ public enum Sessions {
                     WHERE s.organization_id = m.organization_id AND s.session_hash = m.session_hash
                       AND NOT m.revoked AND NOT m.expired AND m.last_seen_at < now() - interval '1 minute'
                 )
-                SELECT organization_id, array_to_string(scopes, ',') AS scopes, revoked, expired FROM matched
+                SELECT organization_id, array_to_string(scopes, ',') AS scopes, ambassador_id::text, revoked, expired FROM matched
                 """,
                 [token.keyID, token.secret, settings.idle.seconds, organization]
             ).first
@@ -82,7 +82,10 @@ public enum Sessions {
         if try found.decode(Bool.self, "revoked") { return .failure(.revoked) }
         if try found.decode(Bool.self, "expired") { return .failure(.expired) }
         let scopes = Set(try found.decode(String.self, "scopes").split(separator: ",").compactMap { Scope(rawValue: String($0)) })
-        return .success(Identity(organization: try found.decode(UUID.self, "organization_id"), keyID: token.keyID, scopes: scopes))
+        return .success(Identity(
+            organization: try found.decode(UUID.self, "organization_id"), keyID: token.keyID, scopes: scopes,
+            ambassadorID: try found.decode(String?.self, "ambassador_id")
+        ))
     }
 
     /// Ends a session (sign-out). A token that names no session is ignored.

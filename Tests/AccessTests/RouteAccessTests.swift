@@ -45,6 +45,7 @@ struct RouteAccessTests {
         "DELETE /v1/keys/{key_id}": [.admin],
         "GET /v1/audit": [.admin],
         "POST /v1/erasures": [.admin],
+        "GET /v1/me": [.ambassador],
         "GET /v1/organization/settings": [.admin],
         "PATCH /v1/organization/settings": [.admin],
     ]

@@ -20,7 +20,7 @@ public struct TestApp: Sendable {
         let slug = "api-\(UUID().uuidString.lowercased().prefix(12))"
         let admin = try PostgresConnection.connect(.init(conninfo: url))
         let organization = try Organizations.create(.init(slug: slug, name: slug), on: admin)
-        let key = try APIKeys.create(organization: organization, name: "tests", scopes: Set(Scope.allCases), expiresAt: nil,
+        let key = try APIKeys.create(organization: organization, name: "tests", scopes: Set(Scope.allCases).subtracting([.ambassador]), expiresAt: nil,
                                      actor: nil, on: admin).key
         var settings = AppSettings(
             port: 0,
@@ -45,10 +45,13 @@ public struct TestApp: Sendable {
 
     public func headers(key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
 
-    /// A key of this organisation with only `scopes`.
-    public func key(_ scopes: Set<Scope>, expiresAt: Date? = nil) throws -> String {
+    /// A key of this organisation with only `scopes` (an `ambassador` key reads `ambassador`, default "a1").
+    public func key(_ scopes: Set<Scope>, ambassador: String? = nil, expiresAt: Date? = nil) throws -> String {
         let admin = try PostgresConnection.connect(.init(conninfo: settings.database.connection.conninfo))
-        return try APIKeys.create(organization: organization, name: "scoped", scopes: scopes, expiresAt: expiresAt, actor: nil, on: admin).key
+        let bound = scopes.contains(.ambassador) ? ambassador ?? "a1" : nil
+        return try APIKeys.create(
+            organization: organization, name: "scoped", scopes: scopes, ambassador: bound, expiresAt: expiresAt, actor: nil, on: admin
+        ).key
     }
 }
 

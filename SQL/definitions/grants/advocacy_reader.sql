@@ -16,7 +16,7 @@ REVOKE SELECT ON core.api_keys, core.api_key_index, core.audit_log, core.tenant_
 -- Never the pseudonym key: with it, visitor and audience hashes could be matched against guessed identifiers.
 REVOKE SELECT ON core.organizations FROM advocacy_reader;
 GRANT SELECT (organization_id, slug, name, currency, time_zone, careers_host, careers_path, created_at,
-              lead_conversion_window_days, hire_conversion_window_days)
+              lead_conversion_window_days, hire_conversion_window_days, ambassadors_see_names)
     ON core.organizations TO advocacy_reader;
 -- The candidate reference, the one field naming a candidate, only for logins also granted advocacy_hr_reader.
 -- The rest of an application (ids of the ATS, job, channel, ambassador, dates) stays readable: the hiring KPIs

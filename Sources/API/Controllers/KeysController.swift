@@ -20,10 +20,12 @@ struct KeysController {
     struct NewKey: Decodable {
         let name: String
         let scopes: [String]
+        /// The ambassador an `ambassador` key reads (required with that scope, which then stands alone).
+        let ambassadorID: String?
         let expiresAt: Date?
 
         enum CodingKeys: String, CodingKey {
-            case name, scopes, expiresAt = "expires_at"
+            case name, scopes, ambassadorID = "ambassador_id", expiresAt = "expires_at"
         }
     }
 
@@ -32,9 +34,10 @@ struct KeysController {
         let key: String
         let name: String
         let scopes: [String]
+        let ambassadorID: String?
 
         enum CodingKeys: String, CodingKey {
-            case keyID = "key_id", key, name, scopes
+            case keyID = "key_id", key, name, scopes, ambassadorID = "ambassador_id"
         }
     }
 
@@ -58,13 +61,23 @@ struct KeysController {
         guard !body.name.unicodeScalars.contains("\0") else {
             throw APIError.badParameter("name", "name must not contain a NUL character (\\u0000)")
         }
+        if scopes.contains(.ambassador) || body.ambassadorID != nil {
+            guard scopes == [.ambassador] else {
+                throw APIError.badParameter("scopes", "an ambassador's key has the scope ambassador alone, with its ambassador_id")
+            }
+            guard let ambassador = body.ambassadorID, (1...200).contains(ambassador.count), !ambassador.unicodeScalars.contains("\0") else {
+                throw APIError.badParameter("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters)")
+            }
+        }
         let created = try await pool.tenantTransaction(identity.organization) { connection in
-            try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, expiresAt: body.expiresAt,
-                               actor: identity.keyID, on: connection)
+            try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, ambassador: body.ambassadorID,
+                               expiresAt: body.expiresAt, actor: identity.keyID, on: connection)
         }
         return EditedResponse(
             status: .created,
-            response: CreatedKey(keyID: created.keyID, key: created.key, name: body.name, scopes: scopes.map(\.rawValue).sorted())
+            response: CreatedKey(
+                keyID: created.keyID, key: created.key, name: body.name, scopes: scopes.map(\.rawValue).sorted(), ambassadorID: body.ambassadorID
+            )
         )
     }
 

@@ -19,9 +19,11 @@ struct OrganizationController {
     struct Change: Decodable {
         let leadConversionWindowDays: Int?
         let hireConversionWindowDays: Int?
+        let ambassadorsSeeNames: Bool?
 
         enum CodingKeys: String, CodingKey {
             case leadConversionWindowDays = "lead_conversion_window_days", hireConversionWindowDays = "hire_conversion_window_days"
+            case ambassadorsSeeNames = "ambassadors_see_names"
         }
     }
 
@@ -39,7 +41,7 @@ struct OrganizationController {
             change = try await request.decode(as: Change.self, context: context)
         } catch {
             throw APIError(status: .badRequest, code: "invalid_body",
-                           message: "send {\"lead_conversion_window_days\": 90, \"hire_conversion_window_days\": 60} (either or both)")
+                           message: "send {\"lead_conversion_window_days\": 90, \"hire_conversion_window_days\": 60, \"ambassadors_see_names\": false} (any of them)")
         }
         for (name, value) in [("lead_conversion_window_days", change.leadConversionWindowDays), ("hire_conversion_window_days", change.hireConversionWindowDays)] {
             if let value, !Organizations.Settings.windowDays.contains(value) {
@@ -51,6 +53,7 @@ struct OrganizationController {
             var settings = try Organizations.settings(of: identity.organization, on: connection)
             settings.leadConversionWindowDays = change.leadConversionWindowDays ?? settings.leadConversionWindowDays
             settings.hireConversionWindowDays = change.hireConversionWindowDays ?? settings.hireConversionWindowDays
+            settings.ambassadorsSeeNames = change.ambassadorsSeeNames ?? settings.ambassadorsSeeNames
             try Organizations.update(settings, of: identity.organization, actor: identity.keyID, on: connection)
             return settings
         }
