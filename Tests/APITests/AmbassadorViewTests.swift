@@ -30,9 +30,15 @@ struct AmbassadorViewTests {
         ]
         for (index, (post, ambassador, content, impressions, reactions)) in posts.enumerated() {
             let item = content.map { #","content_id":"\#($0)""# } ?? ""
-            add(post, "post.published", "2026-02-0\(index + 1)", #"{"post_id":"\#(post)","ambassador_id":"\#(ambassador)","network":"linkedin"\#(item)}"#)
+            let link = #","tracked_url":"https://example.com/x?utm_medium=employee_advocacy&utm_content=tok-\#(post)""#
+            add(post, "post.published", "2026-02-0\(index + 1)", #"{"post_id":"\#(post)","ambassador_id":"\#(ambassador)","network":"linkedin"\#(item)\#(link)}"#)
             add("m-\(post)", "post.metrics_observed", "2026-02-20",
                 #"{"post_id":"\#(post)","observed_at":"2026-02-20T00:00:00Z","impressions":\#(impressions),"members_reached":1,"reactions":\#(reactions),"comments":0,"reshares":0,"clicks":0}"#)
+        }
+        // Two visits through a1's p1, one through a2's p3, one with a token nobody issued.
+        for (index, token) in ["tok-p1", "tok-p1", "tok-p3", "tok-nobody"].enumerated() {
+            add("v\(index)", "web.visit", "2026-02-12",
+                #"{"visitor":"visitor-\#(index)","landing_url":"https://example.com/x?utm_medium=employee_advocacy&utm_content=\#(token)"}"#)
         }
         add("l1", "lead.created", "2026-02-10", #"{"lead_id":"l1","source_channel":"employee_advocacy","ambassador_id":"a1"}"#)
         add("l2", "lead.created", "2026-02-10", #"{"lead_id":"l2","source_channel":"employee_advocacy","ambassador_id":"a2"}"#)
@@ -72,7 +78,7 @@ struct AmbassadorViewTests {
                 #expect((summary["engagement_rate"] as? NSNumber)?.doubleValue == 0.033333)  // 50 / 1500
                 #expect(summary["leads"] as? Int == 1)
                 #expect(summary["applications"] as? Int == 1)
-                #expect(summary["visits"] as? Int == 0)
+                #expect(summary["visits"] as? Int == 2)
                 // Posts: a2 3, a1 2, a3 1. Engagements: a1 50 and a3 50 share rank 1, a2 15.
                 #expect(summary["rank_by_posts"] as? Int == 2)
                 #expect(summary["rank_by_engagement"] as? Int == 1)

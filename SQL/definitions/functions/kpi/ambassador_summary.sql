@@ -29,7 +29,21 @@ AS $function$
         )
         SELECT me.ambassador_id, me.display_name, me.team, coalesce(p.posts, 0), coalesce(p.impressions, 0), coalesce(p.engagements, 0),
                p.engagement_rate,
-               (SELECT count(*) FROM kpi.attributed_visits(org, from_date, to_date) AS v WHERE v.ambassador_id = me.ambassador_id),
+               -- The advocacy visits kpi.attributed_visits gives them: through their posts' tokens, or through their
+               -- tracked links whose token no post carries; found from their tokens, not from every visit.
+               (SELECT count(*)
+                FROM bounds AS b
+                CROSS JOIN (
+                    SELECT p.utm_token AS token FROM fact.posts AS p
+                    WHERE p.organization_id = org AND p.ambassador_id = me.ambassador_id AND p.utm_token IS NOT NULL
+                    UNION
+                    SELECT l.token FROM ingest.tracked_links AS l
+                    WHERE l.organization_id = org AND l.ambassador_id = me.ambassador_id
+                      AND NOT EXISTS (SELECT FROM fact.posts AS p WHERE p.organization_id = org AND p.utm_token = l.token)
+                ) AS t
+                JOIN fact.web_visits AS v
+                  ON v.organization_id = org AND v.is_advocacy AND v.utm_content = t.token
+                 AND v.occurred_at >= b.starts_at AND v.occurred_at < b.ends_at),
                (SELECT count(*) FROM bounds AS b JOIN fact.leads AS l
                   ON l.organization_id = org AND l.created_at >= b.starts_at AND l.created_at < b.ends_at
                 WHERE l.ambassador_id = me.ambassador_id),
