@@ -5,6 +5,8 @@ import Vocabulary
 /// The dashboard pages, in the order of the navigation, and the scope each needs.
 public enum DashboardPage: String, CaseIterable, Sendable {
     case overview, programme, content, ssi, results, hr
+    /// An ambassador's own page (a key bound to one ambassador).
+    case me
 
     public var title: String {
         switch self {
@@ -14,13 +16,14 @@ public enum DashboardPage: String, CaseIterable, Sendable {
         case .ssi: "Social Selling Index"
         case .results: "Results"
         case .hr: "HR"
+        case .me: "My impact"
         }
     }
 
     /// The filters that make sense on the page (the KPIs of the tiles are organisation-wide).
     public var filters: [BreakdownDimension] {
         switch self {
-        case .overview, .hr: []
+        case .overview, .hr, .me: []
         case .programme, .content: BreakdownDimension.allCases
         case .ssi: [.team]
         case .results: [.network, .campaign]
@@ -39,9 +42,12 @@ public struct DashboardView: Sendable {
     /// The pages the signed-in key may open.
     public var pages: [DashboardPage]
     public var keyName: String
+    /// The ambassador an ambassador key is bound to (the `me` page's).
+    public var ambassador: String?
 
     public init(page: DashboardPage, period: Period, periodName: String?, granularity: Granularity, filters: KPIFilters,
-                pages: [DashboardPage], keyName: String) {
+                pages: [DashboardPage], keyName: String, ambassador: String? = nil) {
+        self.ambassador = ambassador
         self.page = page
         self.period = period
         self.periodName = periodName

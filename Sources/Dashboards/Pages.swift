@@ -16,6 +16,7 @@ public enum Dashboards {
         case .ssi: try await ssi(data)
         case .results: try await results(data)
         case .hr: try await hr(data)
+        case .me: try await me(data)
         }
         return Layout.page(view, body: body)
     }
@@ -260,6 +261,64 @@ public enum Dashboards {
                 [text($0["team"], default: "no team"), count($0["ambassadors"]), score($0["average_start"]), score($0["average_current"]),
                  score($0["average_gain"]), count($0["reached"])]
             },
+            csv: nil
+        )
+        return html
+    }
+
+    /// An ambassador's own page (`AmbassadorView`, what `GET /v1/me` answers): their numbers and ranks, their SSI,
+    /// their goal, what to share next, and the first five by posts as ranks.
+    static func me(_ data: PageData) async throws -> String {
+        guard let ambassador = data.view.ambassador,
+              let me = try await AmbassadorView.load(organization: data.organization, ambassador: ambassador, period: data.view.period, pool: data.pool)
+        else { return "<p class=\"no-data\" role=\"note\">No ambassador of this organisation goes by this key's ambassador id.</p>" }
+        let summary = me.summary
+        func tile(_ label: String, _ value: String, _ note: String? = nil) -> String {
+            "<article class=\"tile\"><h2>\(Formatting.html(label))</h2><div class=\"value\">\(Formatting.html(value))</div>"
+                + (note.map { "<div class=\"muted\">\(Formatting.html($0))</div>" } ?? "") + "</article>"
+        }
+        func rank(_ key: String, of ranked: String) -> String {
+            present(summary[key]).map { "rank \(text($0)) of \(count(summary[ranked]))" } ?? "no post in the period"
+        }
+        var html = "<section class=\"tiles\">"
+        html += tile("Posts", count(summary["posts"]), "\(rank("rank_by_posts", of: "ranked")) in the organisation, "
+                     + (present(summary["team"]) == nil ? "no team" : "\(rank("team_rank_by_posts", of: "team_ranked")) in \(text(summary["team"]))"))
+        html += tile("Engagements", count(summary["engagements"]), "\(rank("rank_by_engagement", of: "ranked")) in the organisation, "
+                     + (present(summary["team"]) == nil ? "no team" : "\(rank("team_rank_by_engagement", of: "team_ranked")) in \(text(summary["team"]))"))
+        html += tile("Impressions", count(summary["impressions"]))
+        html += tile("Engagement rate", percent(summary["engagement_rate"]))
+        html += tile("Website visits you brought", count(summary["visits"]))
+        html += tile("Leads and applications", "\(count(summary["leads"])) / \(count(summary["applications"]))")
+        html += tile("Earned media value", Formatting.decimal(number(summary["emv"]) ?? 0, fractionDigits: 2))
+        if let ssi = me.ssi {
+            let change = number(ssi["weekly_change"]).map { ($0 >= 0 ? "+" : "") + Formatting.decimal($0, fractionDigits: 2) + " this week" }
+            html += tile("Your SSI", score(ssi["total_score"]), change ?? "no snapshot a week before")
+        }
+        html += "</section>"
+        if let ssi = me.ssi {
+            html += Charts.bars(
+                title: "Your SSI pillars (out of 25)", labels: ["Brand", "People", "Insights", "Relationships"],
+                values: ["brand_score", "people_score", "insights_score", "relationships_score"].map { number(ssi[$0]) ?? 0 },
+                unit: { Formatting.decimal($0, fractionDigits: 2) }
+            )
+        }
+        if let goal = me.goal {
+            html += Layout.table(
+                caption: "Your SSI goal", header: ["Target", "By", "Now", "Progress", "Trend per week", "Reached on current trend"],
+                rows: [[score(goal["target_score"]), text(goal["target_date"]), score(goal["current_score"]), percent(goal["progress"]),
+                        score(goal["trend_per_week"]), text(goal["projected_date"], default: "not on the current trend")]],
+                csv: nil
+            )
+        }
+        html += Layout.table(
+            caption: "Worth sharing next: your team's best content you have not shared", header: ["Content", "Campaign", "Team shares", "Engagement rate"],
+            rows: me.suggestions.map { [text($0["title"], default: text($0["content_id"])), text($0["campaign"]), count($0["team_shares"]),
+                                        percent($0["engagement_rate"])] },
+            csv: nil
+        )
+        html += Layout.table(
+            caption: "The organisation's first five by posts", header: ["Rank", "Ambassador", "Posts"],
+            rows: me.leaders.map { [text($0["rank"]), $0["you"]?.bool == true ? "you" : text($0["display_name"], default: "—"), count($0["posts"])] },
             csv: nil
         )
         return html

@@ -59,8 +59,11 @@ struct CreateKey: AsyncParsableCommand {
     @Option(help: "The organisation's slug.")
     var organization: String
 
-    @Option(help: "Comma-separated scopes: ingest, marketing, hr, admin.")
+    @Option(help: "Comma-separated scopes: ingest, marketing, hr, admin; or ambassador alone, with --ambassador.")
     var scopes: String
+
+    @Option(help: "The ambassador an ambassador key reads (GET /v1/me, /dashboard/me).")
+    var ambassador: String?
 
     @Option(help: "What the key is for.")
     var name = "command line"
@@ -71,18 +74,23 @@ struct CreateKey: AsyncParsableCommand {
     func run() async throws {
         let parsed = try Set(scopes.split(separator: ",").map { name in
             guard let scope = Scope(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown scope \"\(name)\" (ingest, marketing, hr, admin)")
+                throw ValidationError("unknown scope \"\(name)\" (ingest, marketing, hr, admin, ambassador)")
             }
             return scope
         })
         guard !parsed.isEmpty else { throw ValidationError("give at least one scope") }
+        guard (parsed == [.ambassador]) == (ambassador != nil), !parsed.contains(.ambassador) || parsed.count == 1 else {
+            throw ValidationError("an ambassador key has the scope ambassador alone and names its --ambassador; no other key names one")
+        }
         let logger = try logging.makeLogger(label: "advocacy.create-key")
         let pool = ConnectionPool(configuration: try database.poolConfiguration(applicationName: "advocacy-admin"), logger: logger)
-        let (slug, name) = (organization, self.name)
+        let (slug, name, ambassador) = (organization, self.name, self.ambassador)
         do {
             let created = try await pool.transaction { connection -> APIKeys.Created? in
                 guard let organization = try Organizations.find(slug, on: connection) else { return nil }
-                return try APIKeys.create(organization: organization, name: name, scopes: parsed, expiresAt: nil, actor: nil, on: connection)
+                return try APIKeys.create(
+                    organization: organization, name: name, scopes: parsed, ambassador: ambassador, expiresAt: nil, actor: nil, on: connection
+                )
             }
             await pool.close()
             guard let created else { throw ValidationError("no organisation \"\(slug)\"") }

@@ -175,7 +175,8 @@ struct DashboardTests {
     func pages() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            for dashboard in DashboardPage.allCases {
+            // The ambassador's own page opens with an ambassador's key (its own test).
+            for dashboard in DashboardPage.allCases where dashboard != .me {
                 let (status, html) = try await page(client, "/dashboard/\(dashboard.rawValue)?\(Self.february)&granularity=week", key: app.key)
                 #expect(status == .ok, "\(dashboard)")
                 #expect(html.contains("<html lang=\"en\">"), "\(dashboard)")
@@ -265,6 +266,30 @@ struct DashboardTests {
             // amb-1: 40 on Feb 20, 48 on Mar 20: a gain of 8.
             #expect(html.contains("Challenge “5 points in March” (everyone, 2026-03-01 to 2026-03-31, gain 5 points): 1 of 1 reached it as of 2026-03-31"))
             #expect(html.contains("<td>1</td><td>amb-1</td><td></td><td>40.00</td><td>48.00</td><td>8.00</td><td>yes</td>"))
+        }
+    }
+
+    @Test("an ambassador's key signs in to their own page, and to no other")
+    func ambassadorPage() async throws {
+        let app = try await TestApp.make()
+        let ada = try app.key([.ambassador], ambassador: "a1")
+        try await app.test { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: app.ndjsonHeaders, body: ByteBuffer(string: Self.events)) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(uri: "/sign-in", method: .post, headers: Self.form, body: ByteBuffer(string: "key=\(ada)")) { response in
+                #expect(response.headers[.location] == "/dashboard/me")
+            }
+            let (status, html) = try await page(client, "/dashboard/me?\(Self.february)", key: ada)
+            #expect(status == .ok)
+            // a1's one post of February, with 12,345 impressions: first of one in the organisation and in Sales.
+            #expect(html.contains("<h2>Posts</h2><div class=\"value\">1</div><div class=\"muted\">rank 1 of 1 in the organisation, rank 1 of 1 in Sales</div>"))
+            #expect(html.contains("<h2>Impressions</h2><div class=\"value\">12,345</div>"))
+            #expect(html.contains("<td>1</td><td>you</td><td>1</td>"))
+            for other in ["overview", "programme", "ssi", "hr"] {
+                #expect(try await page(client, "/dashboard/\(other)", key: ada).0 == .forbidden, "\(other)")
+            }
+            #expect(try await page(client, "/dashboard/me", key: app.key).0 == .forbidden)
         }
     }
 

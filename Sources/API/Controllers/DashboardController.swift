@@ -74,9 +74,22 @@ struct DashboardController {
             return Self.html(.unauthorized, Dashboards.signIn(message: "This key cannot sign in: \(refusal.message)."))
         case .valid(let identity):
             let token = try await Sessions.open(for: identity, settings: credentials.sessions, on: pool)
-            var response = Response.redirect(to: "/dashboard/overview", type: .found)
+            let first = Self.pages(for: identity).first ?? .overview
+            var response = Response.redirect(to: "/dashboard/\(first.rawValue)", type: .found)
             response.setCookie(cookie(token, maxAge: Int(credentials.sessions.lifetime.components.seconds), context: context))
             return response
+        }
+    }
+
+    /// The pages a key may open: an ambassador's key its own page alone.
+    static func pages(for identity: Identity) -> [DashboardPage] {
+        DashboardPage.allCases.filter { page in
+            switch page {
+            case .overview: identity.has(anyOf: [.marketing, .hr])
+            case .hr: identity.has(anyOf: [.hr])
+            case .me: identity.ambassadorID != nil
+            default: identity.has(anyOf: [.marketing])
+            }
         }
     }
 
@@ -107,13 +120,7 @@ struct DashboardController {
             response.headers[.retryAfter] = "\(wait)"
             return response
         }
-        let pages = DashboardPage.allCases.filter { page in
-            switch page {
-            case .overview: identity.has(anyOf: [.marketing, .hr])
-            case .hr: identity.has(anyOf: [.hr])
-            default: identity.has(anyOf: [.marketing])
-            }
-        }
+        let pages = Self.pages(for: identity)
         guard let page = DashboardPage(rawValue: try context.parameters.require("page")) else {
             return Self.html(.notFound, Dashboards.message(title: "No such page", text: "This dashboard does not exist."))
         }
@@ -138,7 +145,8 @@ struct DashboardController {
                 filters[dimension] = dimension == .network ? given(dimension.rawValue)?.lowercased() : given(dimension.rawValue)
             }
             let view = DashboardView(page: page, period: period, periodName: named, granularity: granularity, filters: filters,
-                                     pages: pages, keyName: identity.scopes.map(\.rawValue).sorted().joined(separator: ", ") + " key")
+                                     pages: pages, keyName: identity.scopes.map(\.rawValue).sorted().joined(separator: ", ") + " key",
+                                     ambassador: identity.ambassadorID)
             let hrOnly = !identity.has(anyOf: [.marketing])
             var response = Self.html(.ok, try await Dashboards.render(view, organization: identity.organization, hrOnly: hrOnly, pool: reads))
             try await lag.annotate(&response)
