@@ -546,7 +546,7 @@ struct DemoLoad {
 
     mutating func loadApplications() throws {
         let channels: [(String, Double)] = [
-            ("employee_advocacy", 18), ("paid", 20), ("organic", 35), ("referral", 12), ("event", 5), ("other", 10),
+            ("employee_advocacy", 18), ("job_board", 20), ("careers_site", 35), ("referral", 12), ("agency", 5), ("other", 10),
         ]
         var changes: [(id: String, application: String, stage: String, at: Int64)] = []
         try ingest("fact.applications", through: "ingest.upsert_applications", Self.described + [

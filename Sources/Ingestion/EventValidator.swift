@@ -32,6 +32,7 @@ public struct EventValidator: Sendable {
 
     static let networks = Network.names
     static let channels = Channel.names
+    static let applicationChannels = ApplicationChannel.names
     static let leadStages = LeadStage.names
     static let applicationStages = ApplicationStage.names
     static let costCategories = CostCategory.names
@@ -257,9 +258,9 @@ public struct EventValidator: Sendable {
             )
 
         case .applicationCreated:
-            let channel = try data.required("source_channel") { r, k throws(Rejection) in try r.oneOf(k, Self.channels) }
+            let channel = try data.required("source_channel") { r, k throws(Rejection) in try r.oneOf(k, Self.applicationChannels) }
             let ambassadorID = try data.identifier("ambassador_id")
-            if channel != Channel.employeeAdvocacy.rawValue, ambassadorID != nil {
+            if channel != ApplicationChannel.employeeAdvocacy.rawValue, ambassadorID != nil {
                 throw Rejection(
                     .inconsistent, field: "data.ambassador_id",
                     "only an employee_advocacy application names an ambassador (this one is \(channel))"

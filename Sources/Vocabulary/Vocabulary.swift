@@ -13,6 +13,16 @@ public enum Channel: String, Sendable, CaseIterable, Codable {
     case paid, organic, email, event, referral, other
 }
 
+/// Where an application came from (SQL: `core.application_channel`): the sources applicant-tracking systems
+/// export; `employee_advocacy` marks the applications ambassadors brought, as it does leads.
+public enum ApplicationChannel: String, Sendable, CaseIterable, Codable {
+    case employeeAdvocacy = "employee_advocacy"
+    case jobBoard = "job_board"
+    case agency
+    case careersSite = "careers_site"
+    case `internal`, referral, social, other
+}
+
 /// A lead's stage (SQL: `core.lead_stage`); a lead is won when its latest stage is `won`.
 public enum LeadStage: String, Sendable, CaseIterable, Codable {
     case qualified, won, lost

@@ -58,7 +58,7 @@ struct ValidationTests {
             ("lead.created", ["lead_id": "l1", "source_channel": "employee_advocacy", "ambassador_id": "a1",
                               "estimated_value": "12000.50", "currency": "eur"]),
             ("lead.stage_changed", ["lead_id": "l1", "stage": "won", "won_amount": 11000, "currency": "EUR"]),
-            ("application.created", ["application_id": "ap1", "job_id": "j1", "source_channel": "referral"]),
+            ("application.created", ["application_id": "ap1", "job_id": "j1", "source_channel": "job_board"]),
             ("application.stage_changed", ["application_id": "ap1", "stage": "hired"]),
             ("cost.recorded", ["cost_id": "k1", "period_start": "2026-01-01", "period_end": "2026-01-31", "category": "licence",
                                "amount": 2500, "currency": "EUR"]),
@@ -88,6 +88,9 @@ struct ValidationTests {
         (Events.text(Events.envelope("post.metrics_observed", Events.metrics.merging(["members_reached": 5000]) { $1 })), .inconsistent, "data.members_reached"),
         (Events.text(Events.envelope("post.metrics_observed", Events.metrics.merging(["impresions": 3]) { $1 })), .unknownField, "data.impresions"),
         (Events.text(Events.envelope("post.metrics_observed", Events.metrics.filter { $0.key != "post_id" })), .missingField, "data.post_id"),
+        // Applications have the ATS sources, leads the marketing channels: neither takes the other's.
+        (Events.text(Events.envelope("application.created", ["application_id": "a", "job_id": "j", "source_channel": "paid"])), .invalidValue, "data.source_channel"),
+        (Events.text(Events.envelope("lead.created", ["lead_id": "l", "source_channel": "job_board"])), .invalidValue, "data.source_channel"),
         (Events.text(Events.envelope("ssi.snapshot", Events.ssi.merging(["brand": 25.5]) { $1 })), .outOfRange, "data.brand"),
         (Events.text(Events.envelope("ssi.snapshot", Events.ssi.merging(["people": -0.01]) { $1 })), .outOfRange, "data.people"),
         (Events.text(Events.envelope("ssi.snapshot", Events.ssi.merging(["insights": 13.095]) { $1 })), .invalidValue, "data.insights"),

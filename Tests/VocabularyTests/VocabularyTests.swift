@@ -16,7 +16,8 @@ struct VocabularyTests {
     @Test("networks, channels, stages and cost categories are the labels of their enum types, in order")
     func enumTypes() async throws {
         let expected: [(type: String, names: [String])] = [
-            ("core.network", Network.names), ("core.channel", Channel.names), ("core.lead_stage", LeadStage.names),
+            ("core.network", Network.names), ("core.channel", Channel.names), ("core.application_channel", ApplicationChannel.names),
+            ("core.lead_stage", LeadStage.names),
             ("core.application_stage", ApplicationStage.names), ("core.cost_category", CostCategory.names),
         ]
         try await TestDatabase.withPool(size: 1) { pool in

@@ -8,7 +8,7 @@ BEGIN
 
         INSERT INTO fact.applications AS t (organization_id, application_id, job_id, applied_at, source_channel,
                                             ambassador_id, candidate_ref, source_occurred_at, source_event_id)
-        SELECT DISTINCT ON (e.application_id) org, e.application_id, e.job_id, e.applied_at, e.channel::core.channel,
+        SELECT DISTINCT ON (e.application_id) org, e.application_id, e.job_id, e.applied_at, e.channel::core.application_channel,
                e.ambassador_id, e.candidate_ref, e.occurred_at, e.event_id
         FROM unnest(event_ids, occurred, application_ids, job_ids, applied, channels, ambassador_ids, candidate_refs)
              AS e (event_id, occurred_at, application_id, job_id, applied_at, channel, ambassador_id, candidate_ref)
