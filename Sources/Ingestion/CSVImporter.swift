@@ -65,8 +65,9 @@ public struct CSVImporter: Sendable {
         self.store = store
     }
 
+    /// - Parameter mapping: how another tool's export becomes the `kind` layout (its kind must be `kind`).
     public func run(
-        data: [UInt8], fileName: String, kind: CSVKind, organization: UUID, importedAt: Date = Date(),
+        data: [UInt8], fileName: String, kind: CSVKind, mapping: CSVMapping? = nil, organization: UUID, importedAt: Date = Date(),
         progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> CSVSummary {
         let csv: CSVReader
@@ -75,15 +76,21 @@ public struct CSVImporter: Sendable {
         } catch {
             throw CSVImportError(message: "\(fileName): \(error)")
         }
+        if let mapping, mapping.kind != kind {
+            throw CSVImportError(message: "\(fileName): the mapping is for \(mapping.kind.rawValue) files, not \(kind.rawValue)")
+        }
+        // Our name for each of the file's columns (nil: dropped by the mapping).
+        let header = csv.header.map { mapping == nil ? $0 : mapping?.column($0) }
+        let named = header.compactMap { $0 }
         let (required, optional) = kind.columns
         let known = Set(required + optional + ["event_id", "occurred_at"])
-        if let missing = required.first(where: { !csv.header.contains($0) }) {
+        if let missing = required.first(where: { !named.contains($0) }) {
             throw CSVImportError(message: "\(fileName): the header has no \"\(missing)\" column (a \(kind.rawValue) file needs \(required.joined(separator: ", ")))")
         }
-        if let unknown = csv.header.first(where: { !known.contains($0) }) {
+        if let unknown = named.first(where: { !known.contains($0) }) {
             throw CSVImportError(message: "\(fileName): unknown column \"\(unknown)\" (known: \((required + optional).joined(separator: ", ")), event_id, occurred_at)")
         }
-        if let duplicate = csv.header.first(where: { name in csv.header.filter { $0 == name }.count > 1 }) {
+        if let duplicate = named.first(where: { name in named.filter { $0 == name }.count > 1 }) {
             throw CSVImportError(message: "\(fileName): the column \"\(duplicate)\" appears twice")
         }
 
@@ -95,7 +102,7 @@ public struct CSVImporter: Sendable {
             let items = records.enumerated().map { offset, record in
                 RawItem(
                     index: offset, raw: record.raw[...],
-                    parsed: event(from: record, csv: csv, kind: kind, importTime: importTime),
+                    parsed: event(from: record, csv: csv, header: header, kind: kind, mapping: mapping, importTime: importTime),
                     label: "\(fileName):\(record.line)"
                 )
             }
@@ -120,7 +127,9 @@ public struct CSVImporter: Sendable {
     }
 
     /// The event a row stands for, with the row's columns as `data` (empty cells are left out).
-    func event(from record: CSVReader.Record, csv: CSVReader, kind: CSVKind, importTime: String) -> Result<JSONValue, Rejection> {
+    func event(
+        from record: CSVReader.Record, csv: CSVReader, header: [String?], kind: CSVKind, mapping: CSVMapping?, importTime: String
+    ) -> Result<JSONValue, Rejection> {
         let fields: [String]
         switch record.fields {
         case .failure(let error): return .failure(Rejection(.malformedCSV, field: nil, error.description))
@@ -135,9 +144,11 @@ public struct CSVImporter: Sendable {
         var data = JSONObject()
         var eventID: String?
         var occurredAt = importTime
-        for (name, rawValue) in zip(csv.header, fields) {
+        for (column, rawValue) in zip(header, fields) {
+            guard let name = column else { continue }
             var value = rawValue.trimmingSpaces()
             guard !value.isEmpty else { continue }
+            if let mapping { value = mapping.value(value, of: name) }
             switch name {
             case "event_id": eventID = value
             case "occurred_at": occurredAt = value

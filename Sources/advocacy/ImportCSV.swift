@@ -15,8 +15,11 @@ struct ImportCSV: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "What the files hold: \(CSVKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var kind: String
+    @Option(help: "What the files hold: \(CSVKind.allCases.map(\.rawValue).joined(separator: ", ")) (may be left to --map).")
+    var kind: String?
+
+    @Option(help: "A mapping (JSON) from another tool's export to our layout: columns, values, date format (Deploy/mappings/).")
+    var map: String?
 
     @Option(help: "The organisation's slug or id.")
     var organization: String
@@ -29,13 +32,22 @@ struct ImportCSV: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        guard let csvKind = CSVKind(rawValue: kind) else {
-            throw ValidationError("--kind must be one of \(CSVKind.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(kind)\"")
+        let mapping = try map.map { path in
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+            do {
+                return try CSVMapping.load(data, fileName: path)
+            } catch let error as CSVImportError {
+                throw ValidationError(error.message)
+            }
+        }
+        guard let name = kind ?? mapping?.kind.rawValue else { throw ValidationError("give --kind, or a --map that names its kind") }
+        guard let csvKind = CSVKind(rawValue: name) else {
+            throw ValidationError("--kind must be one of \(CSVKind.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
         }
         let logger = try logging.makeLogger(label: "advocacy.import")
         let pool = ConnectionPool(configuration: try database.poolConfiguration(applicationName: "advocacy-import"), logger: logger)
         do {
-            let failed = try await importFiles(csvKind, pool: pool, logger: logger)
+            let failed = try await importFiles(csvKind, mapping: mapping, pool: pool, logger: logger)
             await pool.close()
             if failed { throw ExitCode(2) }
         } catch {
@@ -45,7 +57,7 @@ struct ImportCSV: AsyncParsableCommand {
     }
 
     /// - Returns: whether any row was refused.
-    private func importFiles(_ csvKind: CSVKind, pool: ConnectionPool, logger: Logger) async throws -> Bool {
+    private func importFiles(_ csvKind: CSVKind, mapping: CSVMapping?, pool: ConnectionPool, logger: Logger) async throws -> Bool {
         let slugOrID = organization
         guard let organizationID = try await pool.withConnection({ try Organizations.find(slugOrID, on: $0) }) else {
             throw ValidationError("no organisation named \"\(organization)\"")
@@ -58,7 +70,8 @@ struct ImportCSV: AsyncParsableCommand {
             }
             let progress = ProgressBar(label: URL(fileURLWithPath: file).lastPathComponent)
             let summary = try await importer.run(
-                data: Array(data), fileName: URL(fileURLWithPath: file).lastPathComponent, kind: csvKind, organization: organizationID
+                data: Array(data), fileName: URL(fileURLWithPath: file).lastPathComponent, kind: csvKind, mapping: mapping,
+                organization: organizationID
             ) { done, total in progress.update(done: done, total: total) }
             progress.finish()
             print("\(file): \(summary.accepted) accepted, \(summary.duplicate) duplicate, \(summary.rejected) rejected")

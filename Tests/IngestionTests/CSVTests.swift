@@ -50,6 +50,41 @@ struct CSVTests {
         #expect(unclosed.message.contains("never closed"))
     }
 
+    @Test("a HubSpot contacts export imports as leads through its shipped mapping, as it is, once")
+    func hubspotMapping() async throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Deploy/mappings")
+        let mapping = try CSVMapping.load(
+            try Data(contentsOf: folder.appendingPathComponent("hubspot-contacts-leads.json")), fileName: "hubspot-contacts-leads.json"
+        )
+        #expect(mapping.kind == .leads)
+        let file = Array(try Data(contentsOf: folder.appendingPathComponent("hubspot-contacts-leads.example.csv")))
+        try await TestDatabase.withPool { pool in
+            let organization = try await TestDatabase.makeOrganization(on: pool)
+            let importer = CSVImporter(store: EventStore(pool: pool, validator: EventValidator(futureTolerance: 3600), logger: TestDatabase.logger))
+            let summary = try await importer.run(data: file, fileName: "contacts.csv", kind: .leads, mapping: mapping, organization: organization)
+            #expect(summary.accepted == 4, "\(summary.rejectedRows.map(\.message))")
+            let leads = try await pool.query(
+                "SELECT lead_id || ' ' || source_channel || ' ' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM fact.leads WHERE organization_id = $1 ORDER BY lead_id",
+                [organization]
+            ).map { try $0.decode(String.self, at: 0) }
+            // Organic search, PAID_SOCIAL, Referrals, Offline sources; the names and e-mails are not read.
+            #expect(leads == ["501 organic 2026-02-03 09:15", "502 paid 2026-02-04 14:40", "503 referral 2026-02-05 08:05", "504 other 2026-02-06 17:30"])
+            let again = try await importer.run(data: file, fileName: "contacts.csv", kind: .leads, mapping: mapping, organization: organization)
+            #expect(again.duplicate == 4)
+            // A value the mapping does not know is refused by validation, naming our column.
+            let odd = Array("Record ID,Create Date,Original Source\n505,2026-02-07 10:00,Carrier pigeon\n".utf8)
+            let refused = try await importer.run(data: odd, fileName: "odd.csv", kind: .leads, mapping: mapping, organization: organization)
+            #expect(refused.rejectedRows.first?.field == "source_channel")
+        }
+        await #expect(throws: CSVImportError.self) {
+            _ = try CSVMapping.load(Data(#"{"kind": "leads", "columns": {"Source": "colour"}}"#.utf8), fileName: "bad.json")
+        }
+        await #expect(throws: CSVImportError.self) {
+            _ = try CSVMapping.load(Data(#"{"kind": "cars"}"#.utf8), fileName: "bad.json")
+        }
+    }
+
     @Test("an SSI export imports once: decimal commas, refused rows with their line and column, re-import changes nothing")
     func importSSI() async throws {
         try await TestDatabase.withPool { pool in
