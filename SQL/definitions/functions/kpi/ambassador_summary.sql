@@ -53,7 +53,7 @@ AS $function$
                -- Each part rounded on the period's sum, as the organisation's EMV is (kpi.kpis_from).
                (SELECT coalesce(round(sum(v.impressions_value), 2), 0) + coalesce(round(sum(v.clicks_value), 2), 0)
                        + coalesce(round(sum(v.engagement_value), 2), 0)
-                FROM kpi.post_values(org, from_date, to_date) AS v WHERE v.ambassador_id = me.ambassador_id),
+                FROM kpi.post_values(org, from_date, to_date, ambassador) AS v),
                p.rank, e.rank, (SELECT count(*) FROM by_posts),
                tp.rank, te.rank, CASE WHEN me.team IS NOT NULL THEN (SELECT count(*) FROM team_by_posts) END
         FROM me

@@ -1,7 +1,8 @@
 -- Each post of [from, to] with its latest metrics (none: zeros) and its earned media value, each part valued with
--- the rate card of its network in force on its day, in the organisation's currency. The latest observation of a
--- post is looked up down the primary key. Grain: one row per post.
-CREATE OR REPLACE FUNCTION kpi.post_values(org uuid, from_date date, to_date date)
+-- the rate card of its network in force on its day, in the organisation's currency; with `ambassador`, that
+-- ambassador's posts only, read down their index. The latest observation of a post is looked up down the primary
+-- key. Grain: one row per post.
+CREATE OR REPLACE FUNCTION kpi.post_values(org uuid, from_date date, to_date date, ambassador text DEFAULT NULL::text)
  RETURNS TABLE(post_id text, ambassador_id text, network text, content_id text, posted_on date, impressions bigint, members_reached bigint, reactions bigint, comments bigint, reshares bigint, clicks bigint, impressions_value numeric, clicks_value numeric, engagement_value numeric, priced boolean)
  LANGUAGE sql
  STABLE
@@ -33,6 +34,7 @@ AS $function$
             ) AS m ON true
             WHERE p.organization_id = org
               AND p.posted_at >= (SELECT starts_at FROM organization) AND p.posted_at < (SELECT ends_at FROM organization)
+              AND (ambassador IS NULL OR p.ambassador_id = ambassador)
         )
         SELECT p.post_id, p.ambassador_id, p.network::text, p.content_id, p.posted_on,
                p.impressions, p.members_reached, p.reactions, p.comments, p.reshares, p.clicks,
