@@ -5,6 +5,9 @@ import Postgres
 public enum Scope: String, Sendable, CaseIterable, Codable {
     /// `ambassador`: one ambassador's own numbers (`GET /v1/me`); such a key is bound to that ambassador.
     case ingest, marketing, hr, admin, ambassador
+
+    /// Every scope a key not bound to an ambassador may hold together.
+    public static var organizationWide: Set<Scope> { Set(allCases).subtracting([.ambassador]) }
 }
 
 /// The organisation and scopes a valid key stands for.
@@ -50,6 +53,19 @@ public enum APIKeys {
         public let keyID: UUID
         /// The full key: shown once, never stored.
         public let key: String
+    }
+
+    /// What is wrong with binding `scopes` to `ambassador`, as (field, message); nil when the pair can be a key: an
+    /// `ambassador` key has that scope alone and names its ambassador (1 to 200 characters), no other key names one.
+    public static func bindingProblem(scopes: Set<Scope>, ambassador: String?) -> (field: String, message: String)? {
+        guard scopes.contains(.ambassador) || ambassador != nil else { return nil }
+        guard scopes == [.ambassador] else {
+            return ("scopes", "an ambassador's key has the scope ambassador alone, with its ambassador_id")
+        }
+        guard let ambassador, (1...200).contains(ambassador.count), !ambassador.unicodeScalars.contains("\0") else {
+            return ("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters)")
+        }
+        return nil
     }
 
     /// - Parameter ambassador: the ambassador an `ambassador` key reads (required for that scope, refused otherwise

@@ -145,13 +145,18 @@ public enum SSIChallenges {
             organization, "SELECT \(columns) FROM core.ssi_challenges WHERE organization_id = $1 AND challenge_id = $2",
             [organization, challengeID]
         ).first.map(challenge) else { return nil }
-        let asOf = min(date, found.endsOn)
-        let parameters: [(any PostgresEncodable)?] = [organization, challengeID, asOf]
+        return try await standings(of: found, organization: organization, date: date, pool: pool)
+    }
+
+    /// The standings of a challenge already read, as of `date` (clipped to its end).
+    public static func standings(of challenge: Challenge, organization: UUID, date: String, pool: ConnectionPool) async throws -> Standings {
+        let asOf = min(date, challenge.endsOn)
+        let parameters: [(any PostgresEncodable)?] = [organization, challenge.challengeID, asOf]
         async let standings = pool.tenantQuery(organization, "SELECT * FROM kpi.ssi_challenge_standings($1, $2, $3::date)", parameters)
         async let teams = pool.tenantQuery(organization, "SELECT * FROM kpi.ssi_challenge_teams($1, $2, $3::date)", parameters)
         let rows = try Record.rows(of: try await standings)
         return Standings(
-            challenge: found, asOf: asOf, participants: rows.count, reached: rows.filter { $0["reached"]?.bool == true }.count,
+            challenge: challenge, asOf: asOf, participants: rows.count, reached: rows.filter { $0["reached"]?.bool == true }.count,
             standings: rows, teams: try Record.rows(of: try await teams)
         )
     }

@@ -240,9 +240,7 @@ public enum Dashboards {
 
     /// A challenge under way (or just ended): who leads, who reached the target, and the teams' averages.
     static func challengeStandings(_ challenge: SSIChallenges.Challenge, _ data: PageData) async throws -> String {
-        guard let standings = try await SSIChallenges.standings(
-            organization: data.organization, challengeID: challenge.challengeID, date: data.view.period.to, pool: data.pool
-        ) else { return "" }
+        let standings = try await SSIChallenges.standings(of: challenge, organization: data.organization, date: data.view.period.to, pool: data.pool)
         let target = challenge.targetGain.map { "gain \($0) points" } ?? challenge.targetScore.map { "reach \($0)" } ?? ""
         let who = challenge.teams.map { $0.joined(separator: ", ") } ?? "everyone"
         var html = Layout.table(
@@ -277,14 +275,17 @@ public enum Dashboards {
             "<article class=\"tile\"><h2>\(Formatting.html(label))</h2><div class=\"value\">\(Formatting.html(value))</div>"
                 + (note.map { "<div class=\"muted\">\(Formatting.html($0))</div>" } ?? "") + "</article>"
         }
-        func rank(_ key: String, of ranked: String) -> String {
-            present(summary[key]).map { "rank \(text($0)) of \(count(summary[ranked]))" } ?? "no post in the period"
+        /// "rank 2 of 3 in the organisation, rank 1 of 2 in Sales" for the ranking by `by` (posts or engagement).
+        func ranks(by: String) -> String {
+            func rank(_ key: String, of ranked: String) -> String {
+                present(summary[key]).map { "rank \(text($0)) of \(count(summary[ranked]))" } ?? "no post in the period"
+            }
+            let team = present(summary["team"]).map { "\(rank("team_rank_by_\(by)", of: "team_ranked")) in \(text($0))" } ?? "no team"
+            return "\(rank("rank_by_\(by)", of: "ranked")) in the organisation, \(team)"
         }
         var html = "<section class=\"tiles\">"
-        html += tile("Posts", count(summary["posts"]), "\(rank("rank_by_posts", of: "ranked")) in the organisation, "
-                     + (present(summary["team"]) == nil ? "no team" : "\(rank("team_rank_by_posts", of: "team_ranked")) in \(text(summary["team"]))"))
-        html += tile("Engagements", count(summary["engagements"]), "\(rank("rank_by_engagement", of: "ranked")) in the organisation, "
-                     + (present(summary["team"]) == nil ? "no team" : "\(rank("team_rank_by_engagement", of: "team_ranked")) in \(text(summary["team"]))"))
+        html += tile("Posts", count(summary["posts"]), ranks(by: "posts"))
+        html += tile("Engagements", count(summary["engagements"]), ranks(by: "engagement"))
         html += tile("Impressions", count(summary["impressions"]))
         html += tile("Engagement rate", percent(summary["engagement_rate"]))
         html += tile("Website visits you brought", count(summary["visits"]))

@@ -79,9 +79,7 @@ struct CreateKey: AsyncParsableCommand {
             return scope
         })
         guard !parsed.isEmpty else { throw ValidationError("give at least one scope") }
-        guard (parsed == [.ambassador]) == (ambassador != nil), !parsed.contains(.ambassador) || parsed.count == 1 else {
-            throw ValidationError("an ambassador key has the scope ambassador alone and names its --ambassador; no other key names one")
-        }
+        if let (_, message) = APIKeys.bindingProblem(scopes: parsed, ambassador: ambassador) { throw ValidationError(message + " (--ambassador)") }
         let logger = try logging.makeLogger(label: "advocacy.create-key")
         let pool = ConnectionPool(configuration: try database.poolConfiguration(applicationName: "advocacy-admin"), logger: logger)
         let (slug, name, ambassador) = (organization, self.name, self.ambassador)

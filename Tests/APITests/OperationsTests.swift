@@ -123,7 +123,7 @@ struct OperationsTests {
 
     @Test("GET /metrics has every series an operator needs, each moved by traffic; the log is JSON lines with request ids and no key, secret or identifier")
     func metricsAndLogs() async throws {
-        let (url, admin, organization, key) = try await Self.organization(in: "advocacy_test_operations", scopes: Set(Scope.allCases).subtracting([.ambassador]))
+        let (url, admin, organization, key) = try await Self.organization(in: "advocacy_test_operations", scopes: Scope.organizationWide)
         defer { admin.close() }
         // The database refuses one ambassador id: a refusal the validator cannot foresee (SQLSTATE class 23).
         try admin.execute("ALTER TABLE fact.posts ADD CONSTRAINT test_refused CHECK (ambassador_id <> 'refused-private-person')")

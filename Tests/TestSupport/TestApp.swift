@@ -20,7 +20,7 @@ public struct TestApp: Sendable {
         let slug = "api-\(UUID().uuidString.lowercased().prefix(12))"
         let admin = try PostgresConnection.connect(.init(conninfo: url))
         let organization = try Organizations.create(.init(slug: slug, name: slug), on: admin)
-        let key = try APIKeys.create(organization: organization, name: "tests", scopes: Set(Scope.allCases).subtracting([.ambassador]), expiresAt: nil,
+        let key = try APIKeys.create(organization: organization, name: "tests", scopes: Scope.organizationWide, expiresAt: nil,
                                      actor: nil, on: admin).key
         var settings = AppSettings(
             port: 0,

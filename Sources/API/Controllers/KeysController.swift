@@ -61,13 +61,8 @@ struct KeysController {
         guard !body.name.unicodeScalars.contains("\0") else {
             throw APIError.badParameter("name", "name must not contain a NUL character (\\u0000)")
         }
-        if scopes.contains(.ambassador) || body.ambassadorID != nil {
-            guard scopes == [.ambassador] else {
-                throw APIError.badParameter("scopes", "an ambassador's key has the scope ambassador alone, with its ambassador_id")
-            }
-            guard let ambassador = body.ambassadorID, (1...200).contains(ambassador.count), !ambassador.unicodeScalars.contains("\0") else {
-                throw APIError.badParameter("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters)")
-            }
+        if let (field, message) = APIKeys.bindingProblem(scopes: scopes, ambassador: body.ambassadorID) {
+            throw APIError.badParameter(field, message)
         }
         let created = try await pool.tenantTransaction(identity.organization) { connection in
             try APIKeys.create(organization: identity.organization, name: body.name, scopes: scopes, ambassador: body.ambassadorID,

@@ -15,13 +15,14 @@ AS $function$
         ),
         by_posts AS (SELECT * FROM kpi.ambassador_leaderboard(org, from_date, to_date, 'posts')),
         by_engagement AS (SELECT * FROM kpi.ambassador_leaderboard(org, from_date, to_date, 'engagement')),
+        -- The team's ranks from the organisation's lists (their team column is the current team, as a team filter's).
         team_by_posts AS (
-            SELECT l.* FROM me CROSS JOIN LATERAL kpi.ambassador_leaderboard(org, from_date, to_date, 'posts', me.team) AS l
-            WHERE me.team IS NOT NULL
+            SELECT rank() OVER (ORDER BY l.posts DESC) AS rank, l.ambassador_id
+            FROM by_posts AS l JOIN me ON l.team = me.team
         ),
         team_by_engagement AS (
-            SELECT l.* FROM me CROSS JOIN LATERAL kpi.ambassador_leaderboard(org, from_date, to_date, 'engagement', me.team) AS l
-            WHERE me.team IS NOT NULL
+            SELECT rank() OVER (ORDER BY l.engagements DESC) AS rank, l.ambassador_id
+            FROM by_engagement AS l JOIN me ON l.team = me.team
         ),
         bounds AS (
             SELECT (from_date::timestamp AT TIME ZONE o.time_zone) AS starts_at, ((to_date + 1)::timestamp AT TIME ZONE o.time_zone) AS ends_at
