@@ -14,6 +14,12 @@ struct APIError: HTTPResponseError {
         APIError(status: .badRequest, code: "invalid_parameter", message: message, details: ["parameter": name])
     }
 
+    /// Parameters each well formed that together cannot be answered (`to` before `from`, a filter the series
+    /// does not take): 422, apart from the 400 of a malformed request.
+    static func inconsistent(_ name: String, _ message: String) -> APIError {
+        APIError(status: .unprocessableContent, code: "inconsistent_parameters", message: message, details: ["parameter": name])
+    }
+
     /// The database cannot be reached or is restarting: worth retrying in a few seconds.
     static let databaseUnavailable = APIError(
         status: .serviceUnavailable, code: "database_unavailable", message: "the database is unavailable; retry later",

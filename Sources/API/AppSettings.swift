@@ -35,6 +35,9 @@ public struct AppSettings: Sendable {
     public var sessions: Sessions.Settings
     /// How long refused items (raw bytes that may name people) are kept.
     public var rejectionRetention: Duration
+    /// Failed authentications a client address, or a key id given a wrong secret, may make within a minute
+    /// before its attempts wait a minute (429).
+    public var authenticationFailureLimit: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -49,8 +52,10 @@ public struct AppSettings: Sendable {
         ingestionConnections: Int = 4,
         trustedProxies: TrustedProxies = TrustedProxies(),
         sessions: Sessions.Settings = Sessions.Settings(),
-        rejectionRetention: Duration = .seconds(90 * 86_400)
+        rejectionRetention: Duration = .seconds(90 * 86_400),
+        authenticationFailureLimit: Int = 10
     ) {
+        self.authenticationFailureLimit = authenticationFailureLimit
         self.rejectionRetention = rejectionRetention
         self.trustedProxies = trustedProxies
         self.sessions = sessions

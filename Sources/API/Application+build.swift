@@ -50,16 +50,18 @@ func buildRouter(
     logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let served = RouteTable()
     router.addMiddleware {
         RequestObservationMiddleware()
         ClientMiddleware(proxies: settings.trustedProxies)
         SecurityHeadersMiddleware()
         ErrorMiddleware()
+        MethodNotAllowedMiddleware(table: served)
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)
     // One limiter for keys and sessions, API and dashboards: a guesser cannot switch doors.
-    let credentials = Credentials(pool: pool, limiter: FailureLimiter(), sessions: settings.sessions)
+    let credentials = Credentials(pool: pool, limiter: FailureLimiter(maximumFailures: settings.authenticationFailureLimit), sessions: settings.sessions)
     let lag = ReplicaLag(pool: readPool)
     router.addRoutes(DashboardController(pool: pool, reads: readPool, lag: lag, credentials: credentials).endpoints)
 
@@ -78,5 +80,6 @@ func buildRouter(
     reading.addRoutes(SSIChallengesController(pool: pool, reads: readPool).endpoints)
     reading.addRoutes(MeController(reads: readPool).endpoints)
     reading.addRoutes(ListsController(pool: readPool).endpoints)
+    served.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

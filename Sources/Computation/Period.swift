@@ -39,9 +39,9 @@ public struct Period: Sendable, Equatable, Encodable {
         guard let end = Self.dayNumber(to) else {
             throw PeriodError(parameter: "to", message: "to must be a date like 2026-03-31, not \"\(to)\"")
         }
-        guard start <= end else { throw PeriodError(parameter: "to", message: "to (\(to)) is before from (\(from))") }
+        guard start <= end else { throw PeriodError(parameter: "to", message: "to (\(to)) is before from (\(from))", inconsistent: true) }
         guard end - start < maximumDays else {
-            throw PeriodError(parameter: "to", message: "a period spans at most \(maximumDays) days")
+            throw PeriodError(parameter: "to", message: "a period spans at most \(maximumDays) days", inconsistent: true)
         }
         return Period(from: from, to: to)
     }
@@ -70,9 +70,13 @@ public struct Period: Sendable, Equatable, Encodable {
 public struct PeriodError: Error, Sendable {
     public let parameter: String
     public let message: String
+    /// Each parameter is well formed but together they make no period (`to` before `from`, too long a span):
+    /// a rule between parameters that a request's schema cannot state.
+    public let inconsistent: Bool
 
-    public init(parameter: String, message: String) {
+    public init(parameter: String, message: String, inconsistent: Bool = false) {
         self.parameter = parameter
         self.message = message
+        self.inconsistent = inconsistent
     }
 }

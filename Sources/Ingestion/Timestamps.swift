@@ -3,9 +3,9 @@ import Postgres
 
 /// Strict parsing of the two time formats ingestion accepts: RFC 3339 timestamps with an explicit offset
 /// (`2026-03-05T10:00:00Z`, `2026-03-05T11:00:00.250+01:00`) and calendar dates (`2026-03-05`).
-enum Timestamps {
+public enum Timestamps {
     /// Seconds since 1970 for a valid RFC 3339 timestamp, nil otherwise.
-    static func parseRFC3339(_ text: String) -> Date? {
+    public static func parseRFC3339(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, let days = dayNumber(bytes, 0), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
             let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(bytes, 14, 2),

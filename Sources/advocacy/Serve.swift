@@ -48,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days refused items are kept before they are deleted [env: REJECTION_RETENTION_DAYS] (default: 90)")
     var rejectionRetentionDays: Int?
 
+    @Option(help: "Failed authentications from one address, or with one key id, within a minute before it waits a minute (429) [env: AUTH_FAILURE_LIMIT] (default: 10)")
+    var authFailureLimit: Int?
+
     @Option(help: "Where GET /metrics listens, host:port or off; not behind API keys, so loopback by default [env: METRICS_ADDRESS] (default: 127.0.0.1:9464)")
     var metricsAddress: String?
 
@@ -87,7 +90,8 @@ struct Serve: AsyncParsableCommand {
                 lifetime: .seconds(60 * (try setting(sessionLifetimeMinutes, "SESSION_LIFETIME_MINUTES", 480))),
                 idle: .seconds(60 * (try setting(sessionIdleMinutes, "SESSION_IDLE_MINUTES", 60)))
             ),
-            rejectionRetention: .seconds(86_400 * (try setting(rejectionRetentionDays, "REJECTION_RETENTION_DAYS", 90)))
+            rejectionRetention: .seconds(86_400 * (try setting(rejectionRetentionDays, "REJECTION_RETENTION_DAYS", 90))),
+            authenticationFailureLimit: try setting(authFailureLimit, "AUTH_FAILURE_LIMIT", 10)
         )
         // nil when set to `off`; the default when not set at all.
         let metrics: MetricsAddress? = try (metricsAddress ?? environment("METRICS_ADDRESS")).map(MetricsAddress.parse) ?? .default

@@ -14,7 +14,7 @@ struct ErasureController {
         return routes
     }
 
-    struct ErasureRequest: Decodable {
+    struct ErasureRequest: JSONBodyFields {
         let ambassadorID: String?
         let applicationID: String?
         let person: String?
@@ -22,6 +22,8 @@ struct ErasureController {
         enum CodingKeys: String, CodingKey {
             case ambassadorID = "ambassador_id", applicationID = "application_id", person
         }
+
+        static let fields: Set<String> = ["ambassador_id", "application_id", "person"]
     }
 
     struct Erased: ResponseEncodable {
@@ -31,12 +33,7 @@ struct ErasureController {
 
     @Sendable func erase(_ request: Request, context: AppRequestContext) async throws -> Erased {
         let identity = try context.require(.admin)
-        let body: ErasureRequest
-        do {
-            body = try await request.decode(as: ErasureRequest.self, context: context)
-        } catch {
-            throw APIError(status: .badRequest, code: "invalid_body", message: "send exactly one of ambassador_id, application_id or person")
-        }
+        let body = try await JSONBody.decode(ErasureRequest.self, from: request, example: #"{"ambassador_id": "amb-00042"} (or "application_id", or "person": exactly one)"#)
         let targets: [(Erasure.Kind, String)] = [
             body.ambassadorID.map { (.ambassador, $0) },
             body.applicationID.map { (.candidate, $0) },

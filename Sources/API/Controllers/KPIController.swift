@@ -60,7 +60,7 @@ struct KPIController {
                 organization: organization, pool: pool
             )
         } catch let error as PeriodError {
-            throw APIError.badParameter(error.parameter, error.message)
+            throw error.inconsistent ? APIError.inconsistent(error.parameter, error.message) : APIError.badParameter(error.parameter, error.message)
         }
     }
 
@@ -126,7 +126,7 @@ struct KPIController {
         let series = family.series(try ListsController.choice(query, "granularity", default: Granularity.week))
         let filters = try ListsController.filters(query)
         if !series.usesFilters, let given = filters.given.first {
-            throw APIError.badParameter(given.rawValue, "the \(name) series is organisation-wide: \(given.rawValue) does not apply to it")
+            throw APIError.inconsistent(given.rawValue, "the \(name) series is organisation-wide: \(given.rawValue) does not apply to it")
         }
         let breakdown = try query["by"].map { _ in
             guard family.posts else { throw APIError.badParameter("by", "the \(name) family has no breakdown") }

@@ -17,7 +17,7 @@ struct KeysController {
         return routes
     }
 
-    struct NewKey: Decodable {
+    struct NewKey: JSONBodyFields {
         let name: String
         let scopes: [String]
         /// The ambassador an `ambassador` key reads (required with that scope, which then stands alone).
@@ -27,6 +27,8 @@ struct KeysController {
         enum CodingKeys: String, CodingKey {
             case name, scopes, ambassadorID = "ambassador_id", expiresAt = "expires_at"
         }
+
+        static let fields: Set<String> = ["name", "scopes", "ambassador_id", "expires_at"]
     }
 
     struct CreatedKey: ResponseEncodable {
@@ -43,13 +45,7 @@ struct KeysController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedKey> {
         let identity = try context.require(.admin)
-        let body: NewKey
-        do {
-            body = try await request.decode(as: NewKey.self, context: context)
-        } catch {
-            throw APIError(status: .badRequest, code: "invalid_body",
-                           message: "send {\"name\": \"crm-connector\", \"scopes\": [\"ingest\"], \"expires_at\": \"2027-01-01T00:00:00Z\"}")
-        }
+        let body = try await JSONBody.decode(NewKey.self, from: request, example: "{\"name\": \"crm-connector\", \"scopes\": [\"ingest\"], \"expires_at\": \"2027-01-01T00:00:00Z\"}")
         let scopes = try Set(body.scopes.map { name in
             guard let scope = Scope(rawValue: name) else {
                 throw APIError.badParameter("scopes", "scopes must be among \(Scope.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")

@@ -77,7 +77,7 @@ struct ListsController {
     }
 
     static func filters(_ query: Parameters) throws -> KPIFilters {
-        let network = query["network"].map { String($0).lowercased() }
+        let network = query["network"].map(String.init)
         if let network, Network(rawValue: network) == nil {
             throw APIError.badParameter("network", "network must be one of \(Network.names.joined(separator: ", "))")
         }

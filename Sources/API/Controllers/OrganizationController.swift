@@ -16,7 +16,7 @@ struct OrganizationController {
     }
 
     /// A PATCH body: every member optional.
-    struct Change: Decodable {
+    struct Change: JSONBodyFields {
         let leadConversionWindowDays: Int?
         let hireConversionWindowDays: Int?
         let ambassadorsSeeNames: Bool?
@@ -25,6 +25,8 @@ struct OrganizationController {
             case leadConversionWindowDays = "lead_conversion_window_days", hireConversionWindowDays = "hire_conversion_window_days"
             case ambassadorsSeeNames = "ambassadors_see_names"
         }
+
+        static let fields: Set<String> = ["lead_conversion_window_days", "hire_conversion_window_days", "ambassadors_see_names"]
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Organizations.Settings {
@@ -36,13 +38,7 @@ struct OrganizationController {
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Organizations.Settings {
         let identity = try context.require(.admin)
-        let change: Change
-        do {
-            change = try await request.decode(as: Change.self, context: context)
-        } catch {
-            throw APIError(status: .badRequest, code: "invalid_body",
-                           message: "send {\"lead_conversion_window_days\": 90, \"hire_conversion_window_days\": 60, \"ambassadors_see_names\": false} (any of them)")
-        }
+        let change = try await JSONBody.decode(Change.self, from: request, example: "{\"lead_conversion_window_days\": 90, \"hire_conversion_window_days\": 60, \"ambassadors_see_names\": false} (any of them)")
         for (name, value) in [("lead_conversion_window_days", change.leadConversionWindowDays), ("hire_conversion_window_days", change.hireConversionWindowDays)] {
             if let value, !Organizations.Settings.windowDays.contains(value) {
                 let range = Organizations.Settings.windowDays

@@ -24,15 +24,7 @@ struct SSIChallengesController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SSIChallenges.Challenge> {
         let identity = try context.require(.admin)
-        let new: SSIChallenges.New
-        do {
-            new = try await request.decode(as: SSIChallenges.New.self, context: context)
-        } catch {
-            throw APIError(
-                status: .badRequest, code: "invalid_body",
-                message: #"send {"name": "5 points by the end of the month", "teams": ["Sales"], "starts_on": "2026-12-01", "ends_on": "2026-12-31", "target_gain": 5} (or "target_score": 50)"#
-            )
-        }
+        let new = try await JSONBody.decode(SSIChallenges.New.self, from: request, example: #"{"name": "5 points by the end of the month", "teams": ["Sales"], "starts_on": "2026-12-01", "ends_on": "2026-12-31", "target_gain": 5} (or "target_score": 50)"#)
         if let (field, message) = new.problem { throw APIError.badParameter(field, message) }
         let created = try await pool.tenantTransaction(identity.organization) { connection in
             let challenge = try SSIChallenges.create(new, organization: identity.organization, on: connection)
@@ -78,3 +70,7 @@ struct SSIChallengesController {
 }
 
 extension SSIChallenges.Challenge: ResponseEncodable {}
+
+extension SSIChallenges.New: JSONBodyFields {
+    static let fields: Set<String> = ["name", "teams", "starts_on", "ends_on", "target_gain", "target_score"]
+}

@@ -64,13 +64,15 @@ struct SSIController {
         }
     }
 
-    struct Goal: Decodable {
+    struct Goal: JSONBodyFields {
         let targetScore: Decimal
         let targetDate: String
 
         enum CodingKeys: String, CodingKey {
             case targetScore = "target_score", targetDate = "target_date"
         }
+
+        static let fields: Set<String> = ["target_score", "target_date"]
     }
 
     @Sendable func setGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -79,12 +81,7 @@ struct SSIController {
         guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.count) else {
             throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
         }
-        let goal: Goal
-        do {
-            goal = try await request.decode(as: Goal.self, context: context)
-        } catch {
-            throw APIError(status: .badRequest, code: "invalid_body", message: "send {\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
-        }
+        let goal = try await JSONBody.decode(Goal.self, from: request, example: "{\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
         guard goal.targetScore > 0, goal.targetScore <= 100 else {
             throw APIError.badParameter("target_score", "target_score must be above 0 and at most 100")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import Postgres
@@ -11,6 +12,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError {
+            // The framework's own refusals (no such path, a body over its limit) in the shape of ours.
+            throw APIError(
+                status: error.status, code: error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_"),
+                message: error.body ?? error.status.reasonPhrase, headers: error.headers
+            )
         } catch let error as any HTTPResponseError {
             throw error
         } catch let error as PostgresError where error.isUnavailable {
@@ -18,7 +25,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError.databaseUnavailable
         } catch {
             context.logger.error("request failed", metadata: ["error": .error(error)])
-            throw HTTPError(.internalServerError, message: "Internal error; the server log has the details.")
+            throw APIError(status: .internalServerError, code: "internal_error", message: "Internal error; the server log has the details.")
         }
     }
 }
