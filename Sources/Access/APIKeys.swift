@@ -62,7 +62,7 @@ public enum APIKeys {
         guard scopes == [.ambassador] else {
             return ("scopes", "an ambassador's key has the scope ambassador alone, with its ambassador_id")
         }
-        guard let ambassador, (1...200).contains(ambassador.count), !ambassador.unicodeScalars.contains("\0") else {
+        guard let ambassador, (1...200).contains(ambassador.unicodeScalars.count), !ambassador.unicodeScalars.contains("\0") else {
             return ("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters)")
         }
         return nil

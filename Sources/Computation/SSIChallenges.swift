@@ -28,24 +28,28 @@ public enum SSIChallenges {
             self.targetScore = targetScore
         }
 
-        /// The first thing wrong with it, as (field, message); nil when it can be saved.
-        public var problem: (field: String, message: String)? {
-            if !(1...200).contains(name.count) || name.unicodeScalars.contains("\0") {
-                return ("name", "name must be 1 to 200 characters, without NUL")
+        /// Targets are stored with two decimals: a smaller one would round to nothing.
+        static let smallestTarget = Decimal(string: "0.01") ?? 0
+
+        /// The first thing wrong with it, as (field, message, and whether each field is well formed but they
+        /// disagree); nil when it can be saved.
+        public var problem: (field: String, message: String, inconsistent: Bool)? {
+            if !(1...200).contains(name.unicodeScalars.count) || name.unicodeScalars.contains("\0") {
+                return ("name", "name must be 1 to 200 characters, without NUL", false)
             }
-            if let teams, teams.isEmpty || teams.count > 100 || teams.contains(where: { $0.isEmpty || $0.count > 200 }) {
-                return ("teams", "teams must list 1 to 100 team names (or be left out for everyone)")
+            if let teams, teams.isEmpty || teams.count > 100 || teams.contains(where: { $0.isEmpty || $0.unicodeScalars.count > 200 || $0.unicodeScalars.contains("\0") }) {
+                return ("teams", "teams must list 1 to 100 team names of 1 to 200 characters without NUL (or be left out for everyone)", false)
             }
-            guard let start = Period.dayNumber(startsOn) else { return ("starts_on", "starts_on must be a date like 2026-12-01") }
-            guard let end = Period.dayNumber(endsOn) else { return ("ends_on", "ends_on must be a date like 2026-12-24") }
-            if end < start { return ("ends_on", "ends_on (\(endsOn)) is before starts_on (\(startsOn))") }
+            guard let start = Period.dayNumber(startsOn) else { return ("starts_on", "starts_on must be a date like 2026-12-01", false) }
+            guard let end = Period.dayNumber(endsOn) else { return ("ends_on", "ends_on must be a date like 2026-12-24", false) }
+            if end < start { return ("ends_on", "ends_on (\(endsOn)) is before starts_on (\(startsOn))", true) }
             switch (targetGain, targetScore) {
             case (nil, nil), (.some, .some):
-                return ("target_gain", "give exactly one of target_gain (points to gain) and target_score (a score to reach)")
-            case (let gain?, nil) where gain <= 0 || gain > 100:
-                return ("target_gain", "target_gain must be above 0 and at most 100 points")
-            case (nil, let score?) where score <= 0 || score > 100:
-                return ("target_score", "target_score must be above 0 and at most 100")
+                return ("target_gain", "give exactly one of target_gain (points to gain) and target_score (a score to reach)", false)
+            case (let gain?, nil) where gain < Self.smallestTarget || gain > 100:
+                return ("target_gain", "target_gain must be from 0.01 to 100 points", false)
+            case (nil, let score?) where score < Self.smallestTarget || score > 100:
+                return ("target_score", "target_score must be from 0.01 to 100", false)
             default:
                 return nil
             }

@@ -119,7 +119,16 @@ enum Layout {
         form += "</select></label>"
         for dimension in view.page.filters {
             let name = dimension.rawValue
-            form += "<label>\(name.capitalized) <input type=\"text\" name=\"\(name)\" value=\"\(Formatting.html(view.filterValues[name] ?? ""))\"></label>"
+            let value = view.filterValues[name] ?? ""
+            if dimension == .network {
+                form += "<label>Network <select name=\"network\"><option value=\"\">Any</option>"
+                for network in Network.names {
+                    form += "<option\(value == network ? " selected" : "")>\(network)</option>"
+                }
+                form += "</select></label>"
+            } else {
+                form += "<label>\(name.capitalized) <input type=\"text\" name=\"\(name)\" value=\"\(Formatting.html(value))\"></label>"
+            }
         }
         return form + "<button type=\"submit\">Apply</button></form>"
     }

@@ -17,6 +17,39 @@ public enum EventType: String, Sendable, CaseIterable {
     case applicationStageChanged = "application.stage_changed"
     case costRecorded = "cost.recorded"
     case rateCardSet = "rate_card.set"
+
+    /// The fields `data` may have, the required first: the OpenAPI document's `<Type>Data` schemas list the same
+    /// (a test compares them), and the validator refuses any other.
+    public var dataFields: (required: [String], optional: [String]) {
+        let attributes = ["display_name", "team", "department", "region", "networks"]
+        switch self {
+        case .ambassadorEnrolled: return (["ambassador_id"], ["enrolled_at"] + attributes)
+        case .ambassadorUpdated: return (["ambassador_id"], attributes)
+        case .ambassadorLeft: return (["ambassador_id"], ["left_at"])
+        case .contentCreated: return (["content_id", "title"], ["url", "topic", "campaign", "created_at"])
+        case .postPublished: return (["post_id", "ambassador_id", "network"], ["content_id", "posted_at", "tracked_url"])
+        case .postMetricsObserved:
+            return (
+                ["post_id", "impressions", "members_reached", "reactions", "comments", "reshares", "clicks"],
+                ["observed_at", "saves", "sends", "followers_gained"]
+            )
+        case .audienceTouched: return (["member"], ["post_id", "ambassador_id", "touched_at"])
+        case .ssiSnapshot:
+            return (
+                ["ambassador_id", "date", "brand", "people", "insights", "relationships"],
+                ["total", "industry_rank_top_pct", "network_rank_top_pct", "industry_average", "network_average"]
+            )
+        case .webVisit: return (["visitor", "landing_url"], ["visit_id"])
+        case .leadCreated: return (["lead_id", "source_channel"], ["created_at", "ambassador_id", "post_id", "estimated_value", "currency"])
+        case .leadStageChanged: return (["lead_id", "stage"], ["changed_at", "won_amount", "currency"])
+        case .applicationCreated:
+            return (["application_id", "job_id", "source_channel"], ["applied_at", "ambassador_id", "candidate_ref"])
+        case .applicationStageChanged: return (["application_id", "stage"], ["changed_at"])
+        case .costRecorded: return (["cost_id", "period_start", "period_end", "category", "amount", "currency"], ["note"])
+        case .rateCardSet:
+            return (["network", "currency", "effective_from", "cpm", "cpc", "cost_per_reaction", "cost_per_comment", "cost_per_reshare"], [])
+        }
+    }
 }
 
 /// A validated event: the envelope and its typed fact. Decimal values are kept as the exact text that

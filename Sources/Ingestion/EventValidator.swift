@@ -30,6 +30,10 @@ public struct EventValidator: Sendable {
         Timestamps.isCalendarDate(text) ? Timestamps.parseRFC3339(text + "T00:00:00Z") : nil
     }
 
+    /// Each type's `data` fields, looked up once per event.
+    static let dataFields: [EventType: Set<String>] = Dictionary(
+        uniqueKeysWithValues: EventType.allCases.map { ($0, Set($0.dataFields.required + $0.dataFields.optional)) }
+    )
     static let networks = Network.names
     static let channels = Channel.names
     static let applicationChannels = ApplicationChannel.names
@@ -38,7 +42,8 @@ public struct EventValidator: Sendable {
     static let costCategories = CostCategory.names
     static let ssiPillar: ClosedRange<Decimal> = 0...25
     static let percent: ClosedRange<Decimal> = 0...100
-    static let money: ClosedRange<Decimal> = 0...9_999_999_999_999_999
+    static let money: ClosedRange<Decimal> = 0...(Decimal(string: "9999999999999999.99") ?? 0)
+    static let rate: ClosedRange<Decimal> = 0...(Decimal(string: "99999999.9999") ?? 0)
 
     /// The event id as sent, when the item is an object with a string `id` (for reporting a rejection).
     public static func peekID(_ value: JSONValue) -> String? {
@@ -57,7 +62,7 @@ public struct EventValidator: Sendable {
         }
         var envelope = FieldReader(members, path: "")
         let id = try envelope.required("id") { reader, key throws(Rejection) in try reader.identifier(key) }
-        let typeName = try envelope.required("type") { reader, key throws(Rejection) in try reader.string(key, maxLength: 64) }
+        let typeName = try envelope.required("type") { reader, key throws(Rejection) in try reader.rawString(key, maxLength: 64) }
         guard let type = EventType(rawValue: typeName) else {
             throw Rejection(
                 .unknownType, field: "type",
@@ -69,6 +74,9 @@ public struct EventValidator: Sendable {
         let dataObject = try envelope.required("data") { reader, key throws(Rejection) in try reader.object(key) }
         try envelope.finish()
 
+        if let allowed = Self.dataFields[type], let unknown = dataObject.members.map(\.key).filter({ !allowed.contains($0) }).min() {
+            throw Rejection(.unknownField, field: "data.\(unknown)", "data.\(unknown) is not a field of \(type.rawValue)")
+        }
         var data = FieldReader(dataObject, path: "data")
         let fact = try readFact(type, id: id, occurredAt: occurredAt, from: &data, now: now)
         try data.finish()
@@ -304,7 +312,7 @@ public struct EventValidator: Sendable {
 
         case .rateCardSet:
             func rate(_ key: String, _ data: inout FieldReader) throws(Rejection) -> String {
-                try data.required(key) { r, k throws(Rejection) in try r.decimal(k, scale: 4, range: 0...99_999_999) }
+                try data.required(key) { r, k throws(Rejection) in try r.decimal(k, scale: 4, range: Self.rate) }
             }
             return .rateCard(
                 RateCardFact(
@@ -326,7 +334,7 @@ public struct EventValidator: Sendable {
 
     /// An absolute http(s) URL, parsed once (its UTM parameters are what a visit is attributed by).
     private func readLanding(_ key: String, _ data: inout FieldReader) throws(Rejection) -> LandingURL? {
-        guard let url = try data.string(key, maxLength: 2000) else { return nil }
+        guard let url = try data.url(key) else { return nil }
         guard let landing = LandingURL(url) else {
             throw Rejection(.invalidValue, field: data.field(key), "\(data.field(key)) must be an absolute http(s) URL")
         }

@@ -39,33 +39,49 @@ struct FieldReader {
         return value
     }
 
-    mutating func string(_ key: String, maxLength: Int = 200) throws(Rejection) -> String? {
+    /// A string as sent, at most `maxLength` characters (Unicode scalars, as JSON Schema's `maxLength` counts
+    /// them) and without NUL, which PostgreSQL text cannot hold.
+    mutating func rawString(_ key: String, maxLength: Int) throws(Rejection) -> String? {
         guard let value = value(key) else { return nil }
         guard case .string(let text) = value else {
             throw Rejection(.wrongType, field: field(key), "\(field(key)) must be a string, not \(value.typeName)")
         }
-        let trimmed = text.trimmingSpaces()
-        guard !trimmed.isEmpty else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) is empty") }
-        // Counting characters walks the grapheme clusters: no need when the bytes are few enough.
-        guard trimmed.utf8.count <= maxLength || trimmed.count <= maxLength else {
+        // Counting scalars walks the string: no need when the bytes are few enough.
+        guard text.utf8.count <= maxLength || text.unicodeScalars.count <= maxLength else {
             throw Rejection(.outOfRange, field: field(key), "\(field(key)) is longer than \(maxLength) characters")
         }
+        guard !text.utf8.contains(0) else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) contains a NUL character") }
+        return text
+    }
+
+    /// Free text: spaces around it are dropped, and it must not be only spaces.
+    mutating func string(_ key: String, maxLength: Int = 200) throws(Rejection) -> String? {
+        guard let text = try rawString(key, maxLength: maxLength) else { return nil }
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) is empty") }
         return trimmed
     }
 
-    /// A source system's identifier: 1 to 200 printable characters.
+    /// A source system's identifier: 1 to 200 characters without control characters, spaces around it dropped.
     mutating func identifier(_ key: String) throws(Rejection) -> String? {
-        guard let text = try string(key) else { return nil }
+        guard let text = try rawString(key, maxLength: 200) else { return nil }
         // Printable ASCII needs no further look; anything else is checked scalar by scalar.
         let printableASCII = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         guard printableASCII || !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) contains a control character")
         }
-        return text
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty else { throw Rejection(.invalidValue, field: field(key), "\(field(key)) is empty") }
+        return trimmed
+    }
+
+    /// An absolute http(s) URL, as sent.
+    mutating func url(_ key: String) throws(Rejection) -> String? {
+        try rawString(key, maxLength: 2000)
     }
 
     mutating func timestamp(_ key: String) throws(Rejection) -> Date? {
-        guard let text = try string(key, maxLength: 40) else { return nil }
+        guard let text = try rawString(key, maxLength: 40) else { return nil }
         guard let date = Timestamps.parseRFC3339(text) else {
             throw Rejection(
                 .invalidValue, field: field(key),
@@ -73,13 +89,13 @@ struct FieldReader {
             )
         }
         guard date.timeIntervalSince1970 >= 0 else {
-            throw Rejection(.outOfRange, field: field(key), "\(field(key)) is before 1970")
+            throw Rejection(.beforeEarliestDate, field: field(key), "\(field(key)) is before 1970")
         }
         return date
     }
 
     mutating func date(_ key: String) throws(Rejection) -> String? {
-        guard let text = try string(key, maxLength: 10) else { return nil }
+        guard let text = try rawString(key, maxLength: 10) else { return nil }
         guard Timestamps.isCalendarDate(text) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be a date like 2026-03-05, not \"\(text)\"")
         }
@@ -87,19 +103,18 @@ struct FieldReader {
     }
 
     mutating func oneOf(_ key: String, _ allowed: [String]) throws(Rejection) -> String? {
-        guard let text = try string(key, maxLength: 64) else { return nil }
-        let lowered = text.lowercased()
-        guard allowed.contains(lowered) else {
+        guard let text = try rawString(key, maxLength: 64) else { return nil }
+        guard allowed.contains(text) else {
             throw Rejection(
                 .invalidValue, field: field(key),
                 "\(field(key)) must be one of \(allowed.joined(separator: ", ")), not \"\(text)\""
             )
         }
-        return lowered
+        return text
     }
 
     mutating func currency(_ key: String) throws(Rejection) -> String? {
-        guard let text = try string(key, maxLength: 16) else { return nil }
+        guard let text = try rawString(key, maxLength: 16) else { return nil }
         let upper = text.uppercased()
         guard upper.count == 3, upper.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be an ISO 4217 code like EUR, not \"\(text)\"")
@@ -129,7 +144,12 @@ struct FieldReader {
         let text: String
         switch value {
         case .number(let number): text = number
-        case .string(let string): text = string.trimmingSpaces()
+        case .string(let string):
+            // A signed string is no plain amount; a JSON number keeps its sign (-0 is 0).
+            guard !string.hasPrefix("-") || range.lowerBound < 0 else {
+                throw Rejection(.outOfRange, field: field(key), "\(field(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(string)")
+            }
+            text = string
         default: throw Rejection(.wrongType, field: field(key), "\(field(key)) must be a number, not \(value.typeName)")
         }
         guard let (integer, fraction) = Self.splitDecimal(text) else {

@@ -103,16 +103,22 @@ struct DashboardController {
         return response
     }
 
-    @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else {
-            return Response.redirect(to: "/sign-in", type: .found)
+    /// Without a valid session: a browser (it accepts HTML) goes to the sign-in form, any other client gets 401.
+    static func signInFirst(_ request: Request) -> Response {
+        guard request.headers[.accept]?.contains("text/html") == true else {
+            return html(.unauthorized, Dashboards.message(title: "Sign in first", text: "Open /sign-in to sign in with an organisation key."))
         }
+        return Response.redirect(to: "/sign-in", type: .found)
+    }
+
+    @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty else { return Self.signInFirst(request) }
         let identity: Identity
         switch try await credentials.session(token, from: context.client.address) {
         case .valid(let valid):
             identity = valid
             context.observation.organization = valid.organization
-        case .refused: return Response.redirect(to: "/sign-in", type: .found)
+        case .refused: return Self.signInFirst(request)
         case .tooManyFailures(let wait):
             var response = Self.html(.tooManyRequests, Dashboards.message(
                 title: "Too many failed attempts", text: "Try again in \(wait) s."
@@ -130,19 +136,29 @@ struct DashboardController {
             ))
         }
         let query = request.uri.queryParameters
+        // The picker form sends every field, empty when unused: empty is the same as left out.
         func given(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         do {
+            for name in ["from", "to"] {
+                if let date = given(name), Period.dayNumber(date) == nil {
+                    throw PeriodError(parameter: name, message: "\(name) must be a date like 2026-03-31, not \"\(date)\"")
+                }
+            }
+            // A named period wins over the dates the form still holds beside it.
             let named = given("period") ?? (given("from") == nil && given("to") == nil ? NamedPeriod.last30Days.rawValue : nil)
             let period = try await Period.resolve(
                 name: named, from: named == nil ? given("from") : nil, to: named == nil ? given("to") : nil,
                 organization: identity.organization, pool: reads
             )
-            guard let granularity = Granularity(rawValue: given("granularity") ?? Granularity.week.rawValue) else {
+            guard let granularity = Granularity(rawValue: query["granularity"].map(String.init) ?? Granularity.week.rawValue) else {
                 throw PeriodError(parameter: "granularity", message: "granularity must be \(Granularity.listed)")
+            }
+            if let network = given("network"), Network(rawValue: network) == nil {
+                throw PeriodError(parameter: "network", message: "network must be one of \(Network.names.joined(separator: ", "))")
             }
             var filters = KPIFilters()
             for dimension in page.filters {
-                filters[dimension] = dimension == .network ? given(dimension.rawValue)?.lowercased() : given(dimension.rawValue)
+                filters[dimension] = given(dimension.rawValue)
             }
             let view = DashboardView(page: page, period: period, periodName: named, granularity: granularity, filters: filters,
                                      pages: pages, keyName: identity.scopes.map(\.rawValue).sorted().joined(separator: ", ") + " key",
@@ -152,7 +168,7 @@ struct DashboardController {
             try await lag.annotate(&response)
             return response
         } catch let error as PeriodError {
-            return Self.html(.badRequest, Dashboards.message(title: "Check the \(error.parameter)", text: error.message))
+            return Self.html(error.inconsistent ? .unprocessableContent : .badRequest, Dashboards.message(title: "Check the \(error.parameter)", text: error.message))
         }
     }
 }

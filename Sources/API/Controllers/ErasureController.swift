@@ -39,8 +39,13 @@ struct ErasureController {
             body.applicationID.map { (.candidate, $0) },
             body.person.map { (.person, $0) },
         ].compactMap { $0 }
-        guard targets.count == 1, let (kind, identifier) = targets.first, !identifier.isEmpty else {
+        guard targets.count == 1, let (kind, identifier) = targets.first else {
             throw APIError(status: .badRequest, code: "invalid_body", message: "send exactly one of ambassador_id, application_id or person")
+        }
+        let field = kind == .ambassador ? "ambassador_id" : kind == .candidate ? "application_id" : "person"
+        let longest = kind == .person ? Int.max : 200
+        guard (1...longest).contains(identifier.unicodeScalars.count), !identifier.unicodeScalars.contains("\0") else {
+            throw APIError.badParameter(field, "\(field) must be \(kind == .person ? "at least 1" : "1 to 200") characters, without NUL")
         }
         let rows = try await Erasure.erase(kind, identifier, organization: identity.organization, actor: identity.keyID, on: pool)
         return Erased(kind: kind.rawValue, rows: rows)

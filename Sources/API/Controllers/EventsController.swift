@@ -127,7 +127,7 @@ struct EventsController {
 
     static func timestamp(_ query: Parameters, _ name: String) throws -> Date? {
         guard let value = query[Substring(name)] else { return nil }
-        guard let date = ISO8601DateFormatter().date(from: String(value)) else {
+        guard let date = Timestamps.parseRFC3339(String(value)) else {
             throw APIError.badParameter(name, "\(name) must be an ISO 8601 timestamp like 2026-03-05T10:00:00Z")
         }
         return date

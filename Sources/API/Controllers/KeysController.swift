@@ -53,7 +53,7 @@ struct KeysController {
             return scope
         })
         guard !scopes.isEmpty else { throw APIError.badParameter("scopes", "a key needs at least one scope") }
-        guard (1...200).contains(body.name.count) else { throw APIError.badParameter("name", "name must be 1 to 200 characters") }
+        guard (1...200).contains(body.name.unicodeScalars.count) else { throw APIError.badParameter("name", "name must be 1 to 200 characters") }
         guard !body.name.unicodeScalars.contains("\0") else {
             throw APIError.badParameter("name", "name must not contain a NUL character (\\u0000)")
         }
@@ -81,6 +81,10 @@ struct KeysController {
         let identity = try context.require(.admin)
         guard let keyID = context.parameters.get("key_id").flatMap(UUID.init(uuidString:)) else {
             throw APIError.badParameter("key_id", "key_id must be a key's id (a UUID)")
+        }
+        // So that an admin cannot lock themselves out by mistake; another admin key or the command line can.
+        guard keyID != identity.keyID else {
+            throw APIError(status: .conflict, code: "own_key", message: "a key cannot revoke itself: revoke it with another admin key")
         }
         let revoked = try await APIKeys.revoke(organization: identity.organization, keyID: keyID, actor: identity.keyID, on: pool)
         guard revoked else { throw APIError(status: .notFound, code: "not_found", message: "no key \(keyID) in this organisation") }

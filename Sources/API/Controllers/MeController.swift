@@ -26,8 +26,10 @@ struct MeController {
             }
             ambassador = bound
         } else {
-            guard let asked, (1...200).contains(asked.count) else {
-                throw APIError.badParameter("ambassador_id", "name the ambassador to view: ambassador_id=...")
+            // The parameter is optional for an ambassador's key: its absence is a rule of the admin's key.
+            guard let asked else { throw APIError.inconsistent("ambassador_id", "an admin key names the ambassador to view: ambassador_id=...") }
+            guard (1...200).contains(asked.unicodeScalars.count) else {
+                throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
             }
             ambassador = asked
         }

@@ -25,7 +25,9 @@ struct SSIChallengesController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<SSIChallenges.Challenge> {
         let identity = try context.require(.admin)
         let new = try await JSONBody.decode(SSIChallenges.New.self, from: request, example: #"{"name": "5 points by the end of the month", "teams": ["Sales"], "starts_on": "2026-12-01", "ends_on": "2026-12-31", "target_gain": 5} (or "target_score": 50)"#)
-        if let (field, message) = new.problem { throw APIError.badParameter(field, message) }
+        if let (field, message, inconsistent) = new.problem {
+            throw inconsistent ? APIError.inconsistent(field, message) : APIError.badParameter(field, message)
+        }
         let created = try await pool.tenantTransaction(identity.organization) { connection in
             let challenge = try SSIChallenges.create(new, organization: identity.organization, on: connection)
             try AuditLog.record(

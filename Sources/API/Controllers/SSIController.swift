@@ -42,7 +42,7 @@ struct SSIController {
         // The most improved are over the month up to the date asked, unless told otherwise.
         let since = try Self.date(request, "improved_since", default: Period.monthBefore(date) ?? date)
         guard since <= date else {
-            throw APIError.badParameter("improved_since", "improved_since (\(since)) is after date (\(date))")
+            throw APIError.inconsistent("improved_since", "improved_since (\(since)) is after date (\(date))")
         }
         let team = request.uri.queryParameters["team"].map(String.init)
         return try Response.encoded(
@@ -78,12 +78,12 @@ struct SSIController {
     @Sendable func setGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.admin)
         let organization = identity.organization
-        guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.count) else {
+        guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.unicodeScalars.count) else {
             throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
         }
         let goal = try await JSONBody.decode(Goal.self, from: request, example: "{\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
-        guard goal.targetScore > 0, goal.targetScore <= 100 else {
-            throw APIError.badParameter("target_score", "target_score must be above 0 and at most 100")
+        guard goal.targetScore >= (Decimal(string: "0.01") ?? 0), goal.targetScore <= 100 else {
+            throw APIError.badParameter("target_score", "target_score must be from 0.01 to 100")
         }
         guard Period.dayNumber(goal.targetDate) != nil else {
             throw APIError.badParameter("target_date", "target_date must be a date like 2026-12-24")
