@@ -58,7 +58,7 @@ let package = Package(
         // Organisations, API keys with scopes, the audit log, erasure.
         .target(
             name: "Access",
-            dependencies: ["Postgres"]
+            dependencies: ["Postgres", "Vocabulary"]
         ),
         // The write path: parse and validate event batches, refuse with typed reasons, store exactly once.
         .target(

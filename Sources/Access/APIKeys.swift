@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Vocabulary
 
 /// What a key may do. `admin` may do everything the others may.
 public enum Scope: String, Sendable, CaseIterable, Codable {
@@ -62,8 +63,8 @@ public enum APIKeys {
         guard scopes == [.ambassador] else {
             return ("scopes", "an ambassador's key has the scope ambassador alone, with its ambassador_id")
         }
-        guard let ambassador, (1...200).contains(ambassador.unicodeScalars.count), !ambassador.unicodeScalars.contains("\0") else {
-            return ("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters)")
+        guard let ambassador, ExternalID.isValid(ambassador) else {
+            return ("ambassador_id", "an ambassador key needs the ambassador_id it reads (1 to 200 characters, no control character)")
         }
         return nil
     }

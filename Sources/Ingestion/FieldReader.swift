@@ -158,11 +158,17 @@ struct FieldReader {
         guard fraction.count <= scale else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) has more than \(scale) decimals (\(text)); round it at the source")
         }
+        if case .number = value, integer.count >= 16, let number = Decimal(string: text), number > Self.largestExactNumber {
+            throw Rejection(.outOfRange, field: field(key), "\(field(key)) is above 2^53 - 1 as a JSON number, which loses digits in most parsers: send it as a string")
+        }
         guard integer.count <= 16, let number = Decimal(string: text), range.contains(number) else {
             throw Rejection(.outOfRange, field: field(key), "\(field(key)) must be between \(range.lowerBound) and \(range.upperBound), not \(text)")
         }
         return text
     }
+
+    /// The largest integer every JSON parser reads exactly (a double's 53 bits).
+    static let largestExactNumber = Decimal(9_007_199_254_740_991)
 
     /// `-?digits(.digits)?` split into its integer and fraction digits.
     private static func splitDecimal(_ text: String) -> (Substring, Substring)? {

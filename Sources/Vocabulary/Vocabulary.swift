@@ -98,3 +98,13 @@ extension CaseIterable where Self: RawRepresentable, RawValue == String {
         return names.dropLast().joined(separator: ", ") + " or " + last
     }
 }
+
+/// A source system's identifier as the database's `core.external_id` holds it: 1 to 200 characters (Unicode
+/// scalars), no control character, not only spaces.
+public enum ExternalID {
+    public static func isValid(_ text: String) -> Bool {
+        (1...200).contains(text.unicodeScalars.count)
+            && !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            && text.unicodeScalars.contains(where: { !$0.properties.isWhitespace })
+    }
+}

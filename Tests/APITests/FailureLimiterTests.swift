@@ -59,7 +59,10 @@ struct FailureLimiterTests {
     func cookiesAreLimited() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            let cookie: HTTPFields = [.cookie: "\(DashboardController.cookieName)=ses_\(String(repeating: "b", count: 32))_\(String(repeating: "y", count: 43))"]
+            let cookie: HTTPFields = [
+                .cookie: "\(DashboardController.cookieName)=ses_\(String(repeating: "b", count: 32))_\(String(repeating: "y", count: 43))",
+                .accept: "text/html",
+            ]
             for _ in 0..<10 {
                 try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookie) { response in
                     #expect(response.status == .found)

@@ -96,8 +96,20 @@ struct SSIChallengesTests {
         }
     }
 
+    @Test("a challenge ending before it starts is a 422 naming ends_on")
+    func endsBeforeStart() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            let (status, json) = try await create(client, app, #"{"name": "x", "starts_on": "2026-03-31", "ends_on": "2026-03-01", "target_gain": 5}"#)
+            #expect(status == .unprocessableContent)
+            #expect((json["error"] as? [String: Any])?["parameter"] as? String == "ends_on")
+        }
+    }
+
     @Test("a challenge that cannot be is a 400 naming the field", arguments: [
-        (#"{"name": "x", "starts_on": "2026-03-31", "ends_on": "2026-03-01", "target_gain": 5}"#, "ends_on"),
+        (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_gain": 5, "colour": "red"}"#, "colour"),
+        (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_gain": 0.001}"#, "target_gain"),
+        (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_gain": null}"#, "target_gain"),
         (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_gain": 5, "target_score": 50}"#, "target_gain"),
         (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31"}"#, "target_gain"),
         (#"{"name": "x", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "target_score": 101}"#, "target_score"),

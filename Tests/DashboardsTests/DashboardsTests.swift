@@ -28,7 +28,8 @@ struct DashboardTests {
     /// A form post from our own sign-in page, as a browser sends it.
     static let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: "http://localhost"]
 
-    func cookieHeaders(_ session: String) -> HTTPFields { [.cookie: "\(DashboardController.cookieName)=\(session)"] }
+    /// A browser's request: it carries the session cookie and accepts HTML.
+    func cookieHeaders(_ session: String) -> HTTPFields { [.cookie: "\(DashboardController.cookieName)=\(session)", .accept: "text/html"] }
 
     /// Signs in with `key`. - Returns: the session token the cookie carries.
     func signIn(_ client: any TestClientProtocol, key: String) async throws -> String {
@@ -86,6 +87,11 @@ struct DashboardTests {
             try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { response in
                 #expect(response.status == .found)
                 #expect(response.headers[.location] == "/sign-in")
+            }
+            // A client other than a browser is told 401 rather than sent to a form.
+            try await client.execute(uri: "/dashboard/overview", method: .get, headers: [.cookie: "\(DashboardController.cookieName)=\(session)"]) { response in
+                #expect(response.status == .unauthorized)
+                #expect(response.headers[.location] == nil)
             }
             try await client.execute(uri: "/v1/kpis/catalog", method: .get, headers: cookieHeaders(session)) { response in
                 #expect(response.status == .unauthorized)
@@ -186,7 +192,7 @@ struct DashboardTests {
                 #expect(html.components(separatedBy: "<svg").count == html.components(separatedBy: "<title>").count - 1, "\(dashboard)")
             }
             let (status, html) = try await page(client, "/dashboard/programme?from=2026-02-10&to=2026-02-01", key: app.key)
-            #expect(status == .badRequest)
+            #expect(status == .unprocessableContent)
             #expect(html.contains("Check the to"))
         }
     }

@@ -88,6 +88,29 @@ for type_name, (examples, data) in types.items():
             del missing[envelope_field]
             near_misses.append(("%s: %s left out" % (type_name, envelope_field), missing))
 
+# Every field the document lists, the optional ones given too: the server reads each of them.
+sample = {
+    "Identifier": "x-1", "Timestamp": "2026-03-05T10:00:00Z", "EventDate": "2026-03-01", "Text200": "text", "Text500": "text",
+    "Text1000": "text", "URL": "https://example.com/x", "Counter": 1, "Pillar": 10, "Percent": 40, "TopPercent": 10,
+    "Money": 10, "Rate": 1, "Currency": "EUR", "Network": "linkedin", "Channel": "employee_advocacy",
+    "ApplicationChannel": "employee_advocacy", "LeadStage": "won", "ApplicationStage": "hired", "CostCategory": "time", "NetworkAudiences": {"linkedin": 5, "x": None},
+}
+
+
+def sample_of(schema):
+    if "$ref" in schema:
+        return sample[schema["$ref"].rsplit("/", 1)[1]]
+    return sample_of(next(branch for branch in schema["anyOf"] if branch.get("type") != "null"))
+
+
+for type_name, (examples, data) in types.items():
+    complete = copy.deepcopy(examples[0])
+    for field, schema in data["properties"].items():
+        complete["data"].setdefault(field, sample_of(schema))
+    if type_name == "ssi.snapshot":
+        complete["data"]["total"] = None
+    good.append(("%s: every field given" % type_name, complete))
+
 # Another type's data under a type: each type's example data under every other type.
 for type_name, (examples, _) in types.items():
     for other, (other_examples, _) in types.items():

@@ -139,6 +139,10 @@ struct DashboardController {
         // The picker form sends every field, empty when unused: empty is the same as left out.
         func given(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         do {
+            // A filter a page does not take is ignored, but no text may hold a NUL.
+            if let (name, _) = query.first(where: { $0.value.contains("\0") }) {
+                throw PeriodError(parameter: String(name), message: "\(name) contains a NUL character")
+            }
             for name in ["from", "to"] {
                 if let date = given(name), Period.dayNumber(date) == nil {
                     throw PeriodError(parameter: name, message: "\(name) must be a date like 2026-03-31, not \"\(date)\"")

@@ -2,6 +2,7 @@ import Access
 import Foundation
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// `POST /v1/erasures` (admin): erase an ambassador, a candidate or an audience member / visitor. Their
 /// identifying fields go and their identifiers are replaced everywhere, so every aggregate stays the same.
@@ -43,9 +44,14 @@ struct ErasureController {
             throw APIError(status: .badRequest, code: "invalid_body", message: "send exactly one of ambassador_id, application_id or person")
         }
         let field = kind == .ambassador ? "ambassador_id" : kind == .candidate ? "application_id" : "person"
-        let longest = kind == .person ? Int.max : 200
-        guard (1...longest).contains(identifier.unicodeScalars.count), !identifier.unicodeScalars.contains("\0") else {
-            throw APIError.badParameter(field, "\(field) must be \(kind == .person ? "at least 1" : "1 to 200") characters, without NUL")
+        if kind == .person {
+            guard !identifier.isEmpty, !identifier.unicodeScalars.contains("\0") else {
+                throw APIError.badParameter(field, "person must be at least 1 character, without NUL")
+            }
+        } else {
+            guard ExternalID.isValid(identifier) else {
+                throw APIError.badParameter(field, "\(field) must be 1 to 200 characters, without control characters, not only spaces")
+            }
         }
         let rows = try await Erasure.erase(kind, identifier, organization: identity.organization, actor: identity.keyID, on: pool)
         return Erased(kind: kind.rawValue, rows: rows)

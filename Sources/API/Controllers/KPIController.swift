@@ -129,7 +129,7 @@ struct KPIController {
             throw APIError.inconsistent(given.rawValue, "the \(name) series is organisation-wide: \(given.rawValue) does not apply to it")
         }
         let breakdown = try query["by"].map { _ in
-            guard family.posts else { throw APIError.badParameter("by", "the \(name) family has no breakdown") }
+            guard family.posts else { throw APIError.inconsistent("by", "the \(name) family has no breakdown") }
             return KPITable.Kind.postBreakdown(dimension: try ListsController.choice(query, "by", default: BreakdownDimension.team))
         }
         let period = try await Self.period(of: request, organization: organization, pool: pool)

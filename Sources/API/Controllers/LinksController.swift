@@ -39,8 +39,8 @@ struct LinksController {
             guard let value = query[Substring(name)].map(String.init), !value.isEmpty else {
                 throw APIError.badParameter(name, "\(name) is required")
             }
-            guard value.count <= 200, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw APIError.badParameter(name, "\(name) must be 1 to 200 printable characters")
+            guard ExternalID.isValid(value) else {
+                throw APIError.badParameter(name, "\(name) must be 1 to 200 characters, without control characters, not only spaces")
             }
             return value
         }

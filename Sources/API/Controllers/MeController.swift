@@ -3,6 +3,7 @@ import Computation
 import Foundation
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// `GET /v1/me`: an ambassador's own view, for the ambassador their key is bound to; an admin names the
 /// ambassador (`ambassador_id`) to see what that ambassador sees.
@@ -28,8 +29,8 @@ struct MeController {
         } else {
             // The parameter is optional for an ambassador's key: its absence is a rule of the admin's key.
             guard let asked else { throw APIError.inconsistent("ambassador_id", "an admin key names the ambassador to view: ambassador_id=...") }
-            guard (1...200).contains(asked.unicodeScalars.count) else {
-                throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
+            guard ExternalID.isValid(asked) else {
+                throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters, without control characters")
             }
             ambassador = asked
         }

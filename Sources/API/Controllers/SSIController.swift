@@ -3,6 +3,7 @@ import Computation
 import Foundation
 import Hummingbird
 import Postgres
+import Vocabulary
 
 /// `GET /v1/ssi`: SSI analytics at a date (summary, bands, leaderboard, most improved, goals);
 /// `GET /v1/ssi/leaderboard` (JSON or CSV); `PUT /v1/ssi/goals/{ambassador_id}` sets a goal.
@@ -78,8 +79,8 @@ struct SSIController {
     @Sendable func setGoal(_ request: Request, context: AppRequestContext) async throws -> Response {
         let identity = try context.require(.admin)
         let organization = identity.organization
-        guard let ambassadorID = context.parameters.get("ambassador_id"), (1...200).contains(ambassadorID.unicodeScalars.count) else {
-            throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters")
+        guard let ambassadorID = context.parameters.get("ambassador_id"), ExternalID.isValid(ambassadorID) else {
+            throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters, without control characters")
         }
         let goal = try await JSONBody.decode(Goal.self, from: request, example: "{\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
         guard goal.targetScore >= (Decimal(string: "0.01") ?? 0), goal.targetScore <= 100 else {

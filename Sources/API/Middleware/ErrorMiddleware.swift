@@ -20,6 +20,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             )
         } catch let error as any HTTPResponseError {
             throw error
+        } catch let error as PostgresError where error.code == .encodingFailed {
+            // A NUL in a query parameter reaches the database only to be refused there: the request's fault.
+            throw APIError(status: .badRequest, code: "invalid_parameter", message: "a parameter contains a NUL character (\\u0000), which no text may hold")
         } catch let error as PostgresError where error.isUnavailable {
             context.logger.error("database unavailable", metadata: ["error": .error(error)])
             throw APIError.databaseUnavailable
