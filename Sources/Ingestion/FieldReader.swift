@@ -131,10 +131,12 @@ struct FieldReader {
         if text.hasPrefix("-") {
             throw Rejection(.outOfRange, field: field(key), "\(field(key)) is a counter and cannot be negative (\(text))")
         }
-        guard let number = Int64(text) else {
+        if let number = Int64(text) { return number }
+        // JSON has one number type: 12.0 and 1.2e1 are the whole number 12, as JSON Schema's `integer` says.
+        guard let exact = Decimal(string: text), exact.isWhole, exact <= Decimal(Int64.max) else {
             throw Rejection(.invalidValue, field: field(key), "\(field(key)) must be a whole number, not \(text)")
         }
-        return number
+        return NSDecimalNumber(decimal: exact).int64Value
     }
 
     /// An exact decimal with at most `scale` decimals, within `range`, returned as its text.
@@ -196,6 +198,16 @@ struct FieldReader {
         if let unknown = unread.min() {
             throw Rejection(.unknownField, field: field(unknown), "\(field(unknown)) is not a field of this event")
         }
+    }
+}
+
+extension Decimal {
+    /// Whether it has no fraction.
+    var isWhole: Bool {
+        var value = self
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 0, .plain)
+        return rounded == self
     }
 }
 

@@ -41,6 +41,14 @@ struct KPIAPITests {
             try await client.execute(uri: "/v1/kpis/catalog?format=csv", method: .get, headers: app.headers) { response in
                 #expect(response.headers[.contentDisposition]?.contains("kpi-catalog.csv") == true)
             }
+            // A client that takes both (a generated client does) gets what it ranks first.
+            for (accept, csv) in [("application/json, text/csv", false), ("text/csv, application/json", true), ("application/json;q=0.5, text/csv", true)] {
+                var headers = app.headers
+                headers[.accept] = accept
+                try await client.execute(uri: "/v1/kpis/catalog", method: .get, headers: headers) { response in
+                    #expect(response.headers[.contentType]?.hasPrefix("text/csv") == csv, "\(accept)")
+                }
+            }
         }
     }
 

@@ -47,8 +47,20 @@ struct KPIController {
         case "csv"?: return .csv
         case "json"?: return .json
         case let other?: throw APIError.badParameter("format", "format must be json or csv, not \"\(other)\"")
-        case nil: return request.headers[.accept]?.contains("text/csv") == true ? .csv : .json
+        case nil: return request.headers[.accept].map(prefersCSV) == true ? .csv : .json
         }
+    }
+
+    /// Whether an Accept header ranks text/csv above application/json: by quality, then by order.
+    static func prefersCSV(_ accept: String) -> Bool {
+        var best: (csv: Bool, quality: Double)?
+        for item in accept.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = parts.first, type == "text/csv" || type == "application/json" else { continue }
+            let quality = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if best == nil || quality > best?.quality ?? 0 { best = (type == "text/csv", quality) }
+        }
+        return best?.csv == true
     }
 
     /// The period a request asks for (`period`, or `from` and `to`); a bad one is a 400 naming the parameter.
