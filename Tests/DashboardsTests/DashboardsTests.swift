@@ -49,7 +49,7 @@ struct DashboardTests {
     func signIn() async throws {
         let app = try await TestApp.make()
         try await app.test { client in
-            try await client.execute(uri: "/dashboard/overview", method: .get) { response in
+            try await client.execute(uri: "/dashboard/overview", method: .get, headers: [.accept: "text/html"]) { response in
                 #expect(response.status == .found)
                 #expect(response.headers[.location] == "/sign-in")
             }

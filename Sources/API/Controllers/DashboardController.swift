@@ -143,6 +143,9 @@ struct DashboardController {
             if let (name, _) = query.first(where: { $0.value.contains("\0") }) {
                 throw PeriodError(parameter: String(name), message: "\(name) contains a NUL character")
             }
+            if query["dashboard_period"] != nil {
+                throw PeriodError(parameter: "dashboard_period", message: "send period, or from and to, each as a query parameter of its own")
+            }
             for name in ["from", "to"] {
                 if let date = given(name), Period.dayNumber(date) == nil {
                     throw PeriodError(parameter: name, message: "\(name) must be a date like 2026-03-31, not \"\(date)\"")

@@ -66,6 +66,10 @@ struct KPIController {
     /// The period a request asks for (`period`, or `from` and `to`); a bad one is a 400 naming the parameter.
     static func period(of request: Request, organization: UUID, pool: ConnectionPool) async throws -> Period {
         let query = request.uri.queryParameters
+        // The document describes the period as one object parameter sent as its fields; its own name is no parameter.
+        if query["period_selection"] != nil {
+            throw APIError.badParameter("period_selection", "send period, or from and to, each as a query parameter of its own")
+        }
         do {
             return try await Period.resolve(
                 name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),

@@ -5281,7 +5281,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Text1000`.
         public typealias Text1000 = Swift.String
-        /// An absolute http or https URL, up to 2,000 characters.
+        /// An absolute http or https URL with a host, up to 2,000 characters, taken as sent (its UTM parameters are read as docs/ingestion.md says).
         ///
         /// - Remark: Generated from `#/components/schemas/URL`.
         public typealias Url = Swift.String

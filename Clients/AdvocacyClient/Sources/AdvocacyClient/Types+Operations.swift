@@ -2461,7 +2461,7 @@ public enum Operations {
                 /// The `next_cursor` of the previous page.
                 ///
                 /// - Remark: Generated from `#/paths/v1/events/rejected/GET/query/cursor`.
-                public var cursor: Swift.Int?
+                public var cursor: Swift.Int64?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
@@ -2477,7 +2477,7 @@ public enum Operations {
                     until: Foundation.Date? = nil,
                     resolved: Swift.Bool? = nil,
                     limit: Swift.Int? = nil,
-                    cursor: Swift.Int? = nil
+                    cursor: Swift.Int64? = nil
                 ) {
                     self.reason = reason
                     self.since = since
@@ -2772,12 +2772,12 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/events/rejected/{id}/GET/path`.
             public struct Path: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/events/rejected/{id}/GET/path/id`.
-                public var id: Swift.Int
+                public var id: Swift.Int64
                 /// Creates a new `Path`.
                 ///
                 /// - Parameters:
                 ///   - id:
-                public init(id: Swift.Int) {
+                public init(id: Swift.Int64) {
                     self.id = id
                 }
             }
