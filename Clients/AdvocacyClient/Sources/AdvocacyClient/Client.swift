@@ -18,10 +18,14 @@ public import struct Foundation.Date
 import HTTPTypes
 /// Ingests the facts of an employee advocacy programme and computes its KPIs.
 /// Every /v1 request carries an API key, `Authorization: Bearer adv_...`, which names the organisation and
-/// its scopes: ingest, marketing, hr, admin (admin may do everything). No key, or an unknown, revoked or
-/// expired one: 401; a key without the scope: 403 naming it; repeated failures: 429 with Retry-After.
-/// Errors have the body `{"error": {"code": ..., "message": ..., ...details}}`. While the database is
-/// unreachable or restarting, any request answers 503 `database_unavailable` with Retry-After.
+/// its scopes: ingest, marketing, hr, admin (admin may do everything), or ambassador (GET /v1/me alone); a
+/// GET may carry the dashboards' session cookie instead. No key, or an unknown, revoked or expired one: 401;
+/// a key without the scope: 403 naming it; repeated failures: 429 with Retry-After (a valid key is never
+/// refused). A method a path does not serve: 405 with `Allow`. Parameters each well formed that together
+/// make no request (`to` before `from`): 422. Errors have the body
+/// `{"error": {"code": ..., "message": ..., ...details}}`. While the database is unreachable or restarting,
+/// any request answers 503 `database_unavailable` with Retry-After. The rules every value follows are in
+/// docs/api.md.
 /// The KPI reads (kpis, series, leaderboards, breakdowns, SSI, candidates) and the dashboard pages may be served
 /// by a standby: their answers carry `X-Replica-Lag-Seconds`, how far behind the primary the data may be
 /// (0 on the primary, or on a standby that has replayed all it received).
