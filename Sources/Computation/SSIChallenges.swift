@@ -5,6 +5,9 @@ import Postgres
 /// target score; their standings come from the snapshots (`kpi.ssi_challenge_standings`, `kpi.ssi_challenge_teams`).
 /// Also the month-by-month sheet of every ambassador's SSI (`kpi.ssi_monthly`).
 public enum SSIChallenges {
+    /// SSI targets (of goals and challenges) are stored with two decimals: a smaller one would round to nothing.
+    public static let smallestTarget = Decimal(string: "0.01") ?? 0
+
     /// A challenge as an admin describes it; exactly one target.
     public struct New: Sendable, Decodable {
         public let name: String
@@ -28,9 +31,6 @@ public enum SSIChallenges {
             self.targetScore = targetScore
         }
 
-        /// Targets are stored with two decimals: a smaller one would round to nothing.
-        static let smallestTarget = Decimal(string: "0.01") ?? 0
-
         /// The first thing wrong with it, as (field, message, and whether each field is well formed but they
         /// disagree); nil when it can be saved.
         public var problem: (field: String, message: String, inconsistent: Bool)? {
@@ -46,9 +46,9 @@ public enum SSIChallenges {
             switch (targetGain, targetScore) {
             case (nil, nil), (.some, .some):
                 return ("target_gain", "give exactly one of target_gain (points to gain) and target_score (a score to reach)", false)
-            case (let gain?, nil) where gain < Self.smallestTarget || gain > 100:
+            case (let gain?, nil) where gain < SSIChallenges.smallestTarget || gain > 100:
                 return ("target_gain", "target_gain must be from 0.01 to 100 points", false)
-            case (nil, let score?) where score < Self.smallestTarget || score > 100:
+            case (nil, let score?) where score < SSIChallenges.smallestTarget || score > 100:
                 return ("target_score", "target_score must be from 0.01 to 100", false)
             default:
                 return nil

@@ -74,7 +74,7 @@ public struct EventValidator: Sendable {
         let dataObject = try envelope.required("data") { reader, key throws(Rejection) in try reader.object(key) }
         try envelope.finish()
 
-        if let allowed = Self.dataFields[type], let unknown = dataObject.members.map(\.key).filter({ !allowed.contains($0) }).min() {
+        if let allowed = Self.dataFields[type], let unknown = dataObject.members.lazy.map(\.key).filter({ !allowed.contains($0) }).min() {
             throw Rejection(.unknownField, field: "data.\(unknown)", "data.\(unknown) is not a field of \(type.rawValue)")
         }
         var data = FieldReader(dataObject, path: "data")

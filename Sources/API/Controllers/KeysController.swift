@@ -82,7 +82,7 @@ struct KeysController {
         guard let keyID = context.parameters.get("key_id").flatMap(UUID.init(uuidString:)) else {
             throw APIError.badParameter("key_id", "key_id must be a key's id (a UUID)")
         }
-        // So that an admin cannot lock themselves out by mistake; another admin key or the command line can.
+        // So that an admin cannot lock themselves out by mistake; another admin key can.
         guard keyID != identity.keyID else {
             throw APIError(status: .conflict, code: "own_key", message: "a key cannot revoke itself: revoke it with another admin key")
         }

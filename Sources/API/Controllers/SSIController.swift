@@ -83,7 +83,7 @@ struct SSIController {
             throw APIError.badParameter("ambassador_id", "ambassador_id must be 1 to 200 characters, without control characters")
         }
         let goal = try await JSONBody.decode(Goal.self, from: request, example: "{\"target_score\": 75, \"target_date\": \"2026-12-24\"}")
-        guard goal.targetScore >= (Decimal(string: "0.01") ?? 0), goal.targetScore <= 100 else {
+        guard goal.targetScore >= SSIChallenges.smallestTarget, goal.targetScore <= 100 else {
             throw APIError.badParameter("target_score", "target_score must be from 0.01 to 100")
         }
         guard Period.dayNumber(goal.targetDate) != nil else {
