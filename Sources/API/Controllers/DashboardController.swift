@@ -139,9 +139,10 @@ struct DashboardController {
         // The picker form sends every field, empty when unused: empty is the same as left out.
         func given(_ name: String) -> String? { query[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
         do {
-            // A filter a page does not take is ignored, but no text may hold a NUL.
-            if let (name, _) = query.first(where: { $0.value.contains("\0") }) {
-                throw PeriodError(parameter: String(name), message: "\(name) contains a NUL character")
+            // A filter a page does not take is ignored, but none of the page's parameters may hold a NUL.
+            let parameters = ["period", "from", "to", "granularity"] + BreakdownDimension.allCases.map(\.rawValue)
+            if let name = parameters.first(where: { query[Substring($0)]?.contains("\0") == true }) {
+                throw PeriodError(parameter: name, message: "\(name) contains a NUL character")
             }
             if query["dashboard_period"] != nil {
                 throw PeriodError(parameter: "dashboard_period", message: "send period, or from and to, each as a query parameter of its own")
