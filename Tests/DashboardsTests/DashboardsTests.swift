@@ -165,13 +165,14 @@ struct DashboardTests {
             }
             #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .found)
         }
-        for settings in [Sessions.Settings(lifetime: .seconds(3600), idle: .seconds(1)), Sessions.Settings(lifetime: .seconds(1), idle: .seconds(3600))] {
+        // Three seconds: long enough for sign-in and a first page on a loaded machine, short enough to wait out.
+        for settings in [Sessions.Settings(lifetime: .seconds(3600), idle: .seconds(3)), Sessions.Settings(lifetime: .seconds(3), idle: .seconds(3600))] {
             var short = app
             short.settings.sessions = settings
             try await short.test { [short] client in
                 let session = try await signIn(client, key: short.key)
                 #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .ok)
-                try await Task.sleep(for: .milliseconds(2100))
+                try await Task.sleep(for: .milliseconds(4100))
                 #expect(try await client.execute(uri: "/dashboard/overview", method: .get, headers: cookieHeaders(session)) { $0.status } == .found)
             }
         }
