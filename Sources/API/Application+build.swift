@@ -57,6 +57,7 @@ func buildRouter(
         SecurityHeadersMiddleware()
         ErrorMiddleware()
         MethodNotAllowedMiddleware(table: served)
+        QueryShapeMiddleware()
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)

@@ -69,6 +69,17 @@ struct ContractTests {
         }
     }
 
+    @Test("a bracketed query parameter (an object or a list where one value goes) is a 400 naming the parameter")
+    func bracketedQuery() async throws {
+        let app = try await TestApp.make()
+        try await app.test { client in
+            try await client.execute(uri: "/v1/kpis?period=last_7_days&to%5Byear%5D=2026", method: .get, headers: app.headers) { response in
+                #expect(response.status == .badRequest)
+                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == "to")
+            }
+        }
+    }
+
     @Test("a NUL in a query parameter is a 400, not a database error")
     func nulInQuery() async throws {
         let app = try await TestApp.make()
