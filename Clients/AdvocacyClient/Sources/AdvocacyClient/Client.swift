@@ -884,7 +884,8 @@ public struct Client: APIProtocol {
                     let chosenContentType = try converter.bestContentType(
                         received: contentType,
                         options: [
-                            "text/html"
+                            "text/html",
+                            "application/json"
                         ]
                     )
                     switch chosenContentType {
@@ -894,6 +895,14 @@ public struct Client: APIProtocol {
                             from: responseBody,
                             transforming: { value in
                                 .html(value)
+                            }
+                        )
+                    case "application/json":
+                        body = try await converter.getResponseBodyAsJSON(
+                            Components.Schemas._Error.self,
+                            from: responseBody,
+                            transforming: { value in
+                                .json(value)
                             }
                         )
                     default:
