@@ -57,7 +57,6 @@ func buildRouter(
         SecurityHeadersMiddleware()
         ErrorMiddleware()
         MethodNotAllowedMiddleware(table: served)
-        QueryShapeMiddleware()
     }
     router.addRoutes(HealthController(pool: pool, migrator: migrator).endpoints)
     router.addRoutes(OpenAPIController().endpoints)

@@ -8,6 +8,17 @@ public struct Period: Sendable, Equatable, Encodable {
     public let from: String
     public let to: String
 
+    /// The name of one of the period's query parameters sent bracketed (`to[year]=`: a client serialising an
+    /// object where one value goes), among `names` as sent, percent-encoded or not; nil when there is none.
+    public static func bracketedParameter(among names: some Sequence<Substring>) -> String? {
+        for name in names where name.contains("[") || name.contains("%5B") || name.contains("%5b") {
+            let decoded = String(name).removingPercentEncoding ?? String(name)
+            let base = String(decoded.prefix { $0 != "[" })
+            if ["period", "from", "to"].contains(base) { return base }
+        }
+        return nil
+    }
+
     /// The longest period a query may span, so a typo in a year cannot ask for centuries.
     public static let maximumDays = 3_700
 

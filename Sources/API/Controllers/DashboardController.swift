@@ -147,6 +147,9 @@ struct DashboardController {
             if query["dashboard_period"] != nil {
                 throw PeriodError(parameter: "dashboard_period", message: "send period, or from and to, each as a query parameter of its own")
             }
+            if let name = Period.bracketedParameter(among: query.map(\.key)) {
+                throw PeriodError(parameter: name, message: "\(name) takes one plain value, not an object or a list")
+            }
             for name in ["from", "to"] {
                 if let date = given(name), Period.dayNumber(date) == nil {
                     throw PeriodError(parameter: name, message: "\(name) must be a date like 2026-03-31, not \"\(date)\"")

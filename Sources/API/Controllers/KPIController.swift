@@ -70,6 +70,9 @@ struct KPIController {
         if query["period_selection"] != nil {
             throw APIError.badParameter("period_selection", "send period, or from and to, each as a query parameter of its own")
         }
+        if let name = Period.bracketedParameter(among: query.map(\.key)) {
+            throw APIError.badParameter(name, "\(name) takes one plain value, not an object or a list")
+        }
         do {
             return try await Period.resolve(
                 name: query["period"].map(String.init), from: query["from"].map(String.init), to: query["to"].map(String.init),

@@ -884,8 +884,7 @@ public struct Client: APIProtocol {
                     let chosenContentType = try converter.bestContentType(
                         received: contentType,
                         options: [
-                            "text/html",
-                            "application/json"
+                            "text/html"
                         ]
                     )
                     switch chosenContentType {
@@ -895,14 +894,6 @@ public struct Client: APIProtocol {
                             from: responseBody,
                             transforming: { value in
                                 .html(value)
-                            }
-                        )
-                    case "application/json":
-                        body = try await converter.getResponseBodyAsJSON(
-                            Components.Schemas._Error.self,
-                            from: responseBody,
-                            transforming: { value in
-                                .json(value)
                             }
                         )
                     default:

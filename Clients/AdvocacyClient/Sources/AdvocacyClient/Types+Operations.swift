@@ -1656,30 +1656,6 @@ public enum Operations {
                             switch self {
                             case let .html(body):
                                 return body
-                            default:
-                                try throwUnexpectedResponseBody(
-                                    expectedContent: "text/html",
-                                    body: self
-                                )
-                            }
-                        }
-                    }
-                    /// - Remark: Generated from `#/paths/dashboard/{page}/GET/responses/400/content/application\/json`.
-                    case json(Components.Schemas._Error)
-                    /// The associated value of the enum case if `self` is `.json`.
-                    ///
-                    /// - Throws: An error if `self` is not `.json`.
-                    /// - SeeAlso: `.json`.
-                    public var json: Components.Schemas._Error {
-                        get throws {
-                            switch self {
-                            case let .json(body):
-                                return body
-                            default:
-                                try throwUnexpectedResponseBody(
-                                    expectedContent: "application/json",
-                                    body: self
-                                )
                             }
                         }
                     }
@@ -1694,7 +1670,7 @@ public enum Operations {
                     self.body = body
                 }
             }
-            /// A bad period, granularity or network, named on the page; a bracketed parameter name, as JSON.
+            /// A bad period, granularity or network, named on the page.
             ///
             /// - Remark: Generated from `#/paths//dashboard/{page}/get(dashboardPage)/responses/400`.
             ///
