@@ -142,11 +142,13 @@ struct RollupTests {
             ("content_leaderboard", ["shares", "engagement_rate"]),
             ("post_breakdown", ["team", "department", "region", "network", "campaign"]),
         ]
+        // The other pairs of team, department, region and network change only the content leaderboard (a pair slice each).
+        let contentPairs: [[Int]] = [[0, 1], [1, 2], [1, 3], [2, 3]]
         var found: [String] = []
-        for set in sets {
+        for set in sets + contentPairs {
             var filters = [String?](repeating: nil, count: 5)
             for index in set { filters[index] = values[index] }
-            for (list, choices) in lists {
+            for (list, choices) in lists where !contentPairs.contains(set) || list == "content_leaderboard" {
                 for choice in choices {
                     let arguments = "($1, $2::date, $3::date, $4, $5, $6, $7, $8, $9)"
                     let count = try await pool.query(
@@ -206,6 +208,10 @@ struct RollupTests {
                     "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_weeks WHERE organization_id = $1", [organization]
                 )
                 #expect(try weeks[0].decode(Int.self, at: 0) == 6)
+                let pairs = try await pool.query(
+                    "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.entity_pair_days WHERE organization_id = $1", [organization]
+                )
+                #expect(try pairs[0].decode(Int.self, at: 0) == 7)
             }
         }
     }

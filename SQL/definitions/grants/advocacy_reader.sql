@@ -38,6 +38,7 @@ GRANT EXECUTE ON FUNCTION
     rollup.daily_buckets(uuid, date, date, text),
     rollup.distinct_entities(uuid, text, date, date),
     rollup.distinct_entities_by_bucket(uuid, text, date, date, text),
+    rollup.pair_entity_totals(uuid, date, date, text, text, text, text),
     rollup.poster_zeros(uuid),
     rollup.posts_per_ambassador(uuid, date, date),
     rollup.settled(uuid, date),

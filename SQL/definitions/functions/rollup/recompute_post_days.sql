@@ -1,6 +1,6 @@
 -- A day's numbers per ambassador and network, per content item, per value and pair of values of the filter
 -- dimensions (rollup.slice_days) and per entity and value of a dimension it does not carry
--- (rollup.entity_slice_days), from its posts valued once. Returns whether the numbers the cumulative rows are
+-- (rollup.entity_slice_days) or pair of values (rollup.entity_pair_days), from its posts valued once. Returns whether the numbers the cumulative rows are
 -- built from changed (a late visit or lead on a past day changes none of them: no cumulative row to rebuild).
 -- Planned as rollup.recompute_day is (a day is a few thousand rows: index lookups, no hashing of tables). Grain:
 -- one organisation-day.
@@ -21,6 +21,7 @@ AS $function$
         DELETE FROM rollup.content_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.slice_days WHERE organization_id = org AND day = d;
         DELETE FROM rollup.entity_slice_days WHERE organization_id = org AND day = d;
+        DELETE FROM rollup.entity_pair_days WHERE organization_id = org AND day = d;
         WITH valued AS MATERIALIZED (
             SELECT v.ambassador_id, v.network::text AS network, v.content_id, v.impressions,
                    v.reactions + v.comments + v.reshares + v.clicks AS engagements,
@@ -50,6 +51,21 @@ AS $function$
                 AS x (axis, dimension, value, entity_id)
             WHERE x.value IS NOT NULL AND x.entity_id IS NOT NULL
             GROUP BY x.axis, x.dimension, x.value, x.entity_id
+        ),
+        per_entity_pair AS (
+            INSERT INTO rollup.entity_pair_days (organization_id, axis, dimensions, value1, value2, day, entity_id, posts, impressions, engagements)
+            SELECT org, x.axis, x.dimensions, x.value1, x.value2, d, x.entity_id, count(*), sum(v.impressions), sum(v.engagements)
+            FROM valued AS v
+            CROSS JOIN LATERAL (VALUES ('poster', 'network,campaign', v.network, v.campaign, v.ambassador_id),
+                                       ('content', 'team,department', v.team, v.department, v.content_id),
+                                       ('content', 'team,region', v.team, v.region, v.content_id),
+                                       ('content', 'team,network', v.team, v.network, v.content_id),
+                                       ('content', 'department,region', v.department, v.region, v.content_id),
+                                       ('content', 'department,network', v.department, v.network, v.content_id),
+                                       ('content', 'region,network', v.region, v.network, v.content_id))
+                AS x (axis, dimensions, value1, value2, entity_id)
+            WHERE x.value1 IS NOT NULL AND x.value2 IS NOT NULL AND x.entity_id IS NOT NULL
+            GROUP BY x.axis, x.dimensions, x.value1, x.value2, x.entity_id
         ),
         per_slice AS (
             SELECT GROUPING(v.team, v.department, v.region, v.network, v.campaign) AS absent,
