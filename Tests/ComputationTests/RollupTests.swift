@@ -108,13 +108,16 @@ struct RollupTests {
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
         if ssi > 0 { found.append("ssi_series: \(ssi) months") }
-        // Each ambassador's SSI at the start, the middle and the end of the period: spans against snapshots.
+        // Each ambassador's SSI at the start, the middle and the end of the period, of everyone and of the largest
+        // team: the SSI days against the snapshots.
         let latest = try await pool.query(
             """
             SELECT count(*) FROM unnest(ARRAY[$2::date, $2::date + ($3::date - $2::date) / 2, $3::date]) AS d (at),
-                   LATERAL ((SELECT * FROM kpi.ssi_latest($1, d.at) EXCEPT ALL SELECT * FROM kpi.ssi_latest_raw($1, d.at))
+                   unnest(ARRAY[NULL, (SELECT mode() WITHIN GROUP (ORDER BY a.team) FROM core.ambassadors AS a
+                                       WHERE a.organization_id = $1)]) AS t (team),
+                   LATERAL ((SELECT * FROM kpi.ssi_latest($1, d.at, t.team) EXCEPT ALL SELECT * FROM kpi.ssi_latest_raw($1, d.at, t.team))
                             UNION ALL
-                            (SELECT * FROM kpi.ssi_latest_raw($1, d.at) EXCEPT ALL SELECT * FROM kpi.ssi_latest($1, d.at))) AS x
+                            (SELECT * FROM kpi.ssi_latest_raw($1, d.at, t.team) EXCEPT ALL SELECT * FROM kpi.ssi_latest($1, d.at, t.team))) AS x
             """,
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
@@ -212,6 +215,14 @@ struct RollupTests {
                     "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.entity_pair_days WHERE organization_id = $1", [organization]
                 )
                 #expect(try pairs[0].decode(Int.self, at: 0) == 7)
+                // SSI at a date from the SSI days: one row per day a snapshot is dated.
+                let ssiDays = try await pool.query(
+                    """
+                    SELECT (SELECT count(*) FROM rollup.ssi_days WHERE organization_id = $1),
+                           (SELECT count(DISTINCT snapshot_date) FROM fact.ssi_snapshots WHERE organization_id = $1)
+                    """, [organization]
+                )[0]
+                #expect(try ssiDays.decode(Int.self, at: 0) == (try ssiDays.decode(Int.self, at: 1)))
             }
         }
     }

@@ -12,6 +12,7 @@ AS $function$
         d date;
         posters bytea[] := '{}';
         since date;
+        ssi_since date;
         ambassadors_changed boolean := false;
         recomputed date[] := '{}';
         done integer := 0;
@@ -44,13 +45,18 @@ AS $function$
                         since := least(since, d);
                     END IF;
                     PERFORM rollup.recompute_visit_slices(org, d);
-                    PERFORM rollup.recompute_ssi_spans(org, d);
+                    IF rollup.recompute_ssi_spans(org, d) THEN
+                        ssi_since := least(ssi_since, d);
+                    END IF;
                 END IF;
             END LOOP;
             recomputed := recomputed || batch;
             done := done + cardinality(batch);
         END LOOP;
         PERFORM rollup.recompute_visitor_buckets(org, recomputed);
+        IF ssi_since IS NOT NULL THEN
+            PERFORM rollup.rebuild_ssi_days(org, ssi_since);
+        END IF;
         IF since IS NOT NULL THEN
             PERFORM rollup.rebuild_through(org, since, ARRAY(SELECT DISTINCT p FROM unnest(posters) AS p));
         ELSIF ambassadors_changed THEN

@@ -1,7 +1,8 @@
 -- The spans of day d's snapshots; then the ends of every span of the ambassadors with a snapshot that appeared or
--- went away on d, from their snapshots in order (a few dozen rows an ambassador). Grain: one organisation-day.
+-- went away on d, from their snapshots in order (a few dozen rows an ambassador). Returns whether any did (the
+-- days' SSI rows from d on must be rebuilt: rollup.rebuild_ssi_days). Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_ssi_spans(org uuid, d date)
- RETURNS void
+ RETURNS boolean
  LANGUAGE plpgsql
 AS $function$
     DECLARE
@@ -14,7 +15,7 @@ AS $function$
             SELECT p.ambassador_id FROM rollup.ssi_spans AS p WHERE p.organization_id = org AND p.snapshot_date = d
         ) AS t;
         IF touched IS NULL THEN
-            RETURN;
+            RETURN false;
         END IF;
         DELETE FROM rollup.ssi_spans WHERE organization_id = org AND snapshot_date = d;
         INSERT INTO rollup.ssi_spans
@@ -34,5 +35,6 @@ AS $function$
         WHERE p.organization_id = org AND p.ambassador_id = ANY (touched)
           AND p.ambassador_id = n.ambassador_id AND p.snapshot_date = n.snapshot_date
           AND (p.next_date, p.first_snapshot) IS DISTINCT FROM (n.next_date, n.first_snapshot);
+        RETURN true;
     END
     $function$;

@@ -1,0 +1,33 @@
+-- Everyone's SSI at a date from one row. On each day an SSI snapshot is dated, the snapshots in force that day (each
+-- ambassador's latest on or before it), as arrays of equal length by position. A date's SSI is the row of the latest
+-- such day on or before it: a few kilobytes read, however many spans the organisation has and however far back
+-- the date is. Maintenance rebuilds the rows from the first day whose snapshots changed, each from the one before.
+-- The functions of this change define recompute_ssi_spans anew (it tells whether the day had snapshots).
+DROP FUNCTION IF EXISTS rollup.recompute_ssi_spans(uuid, date);
+
+CREATE TABLE rollup.ssi_days (
+    organization_id      uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
+    day                  date NOT NULL,
+    ambassador_ids       text[] NOT NULL,
+    snapshot_dates       date[] NOT NULL,
+    total_scores         numeric[] NOT NULL,
+    brand_scores         numeric[] NOT NULL,
+    people_scores        numeric[] NOT NULL,
+    insights_scores      numeric[] NOT NULL,
+    relationships_scores numeric[] NOT NULL,
+    industry_ranks       numeric[] NOT NULL,
+    network_ranks        numeric[] NOT NULL,
+    PRIMARY KEY (organization_id, day),
+    CHECK (cardinality(snapshot_dates) = cardinality(ambassador_ids) AND cardinality(total_scores) = cardinality(ambassador_ids)
+           AND cardinality(brand_scores) = cardinality(ambassador_ids) AND cardinality(people_scores) = cardinality(ambassador_ids)
+           AND cardinality(insights_scores) = cardinality(ambassador_ids)
+           AND cardinality(relationships_scores) = cardinality(ambassador_ids)
+           AND cardinality(industry_ranks) = cardinality(ambassador_ids) AND cardinality(network_ranks) = cardinality(ambassador_ids))
+);
+
+-- Existing organisations: their first SSI day is queued, and maintaining it builds every row after it.
+INSERT INTO rollup.dirty_days (organization_id, day)
+SELECT s.organization_id, min(s.snapshot_date) FROM rollup.ssi_spans AS s GROUP BY s.organization_id;
+
+-- A date's spans in force are read from rollup.ssi_days: the range index over their ends goes.
+DROP INDEX rollup.ssi_spans_by_end;
