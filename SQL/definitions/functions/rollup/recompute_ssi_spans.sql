@@ -1,11 +1,13 @@
 -- The spans of day d's snapshots; then the ends of every span of the ambassadors with a snapshot that appeared or
--- went away on d, from their snapshots in order (a few dozen rows an ambassador). Returns whether any did (the
--- days' SSI rows from d on must be rebuilt: rollup.rebuild_ssi_days). Grain: one organisation-day.
+-- went away on d, from their snapshots in order (a few dozen rows an ambassador). Returns whether the SSI rows from
+-- d on must be rebuilt (rollup.rebuild_ssi_days): the day's snapshots changed, or its row is missing. A day queued
+-- for its posts or visits alone rebuilds none. Grain: one organisation-day.
 CREATE OR REPLACE FUNCTION rollup.recompute_ssi_spans(org uuid, d date)
  RETURNS boolean
  LANGUAGE plpgsql
 AS $function$
     DECLARE
+        before CONSTANT text := rollup.ssi_day_text(org, d);
         touched text[];
     BEGIN
         SELECT array_agg(DISTINCT t.ambassador_id) INTO touched
@@ -35,6 +37,7 @@ AS $function$
         WHERE p.organization_id = org AND p.ambassador_id = ANY (touched)
           AND p.ambassador_id = n.ambassador_id AND p.snapshot_date = n.snapshot_date
           AND (p.next_date, p.first_snapshot) IS DISTINCT FROM (n.next_date, n.first_snapshot);
-        RETURN true;
+        RETURN rollup.ssi_day_text(org, d) IS DISTINCT FROM before
+            OR NOT EXISTS (SELECT FROM rollup.ssi_days AS r WHERE r.organization_id = org AND r.day = d);
     END
     $function$;
