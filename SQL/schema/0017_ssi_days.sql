@@ -17,12 +17,14 @@ CREATE TABLE rollup.ssi_days (
     relationships_scores numeric[] NOT NULL,
     industry_ranks       numeric[] NOT NULL,
     network_ranks        numeric[] NOT NULL,
+    first_scores         numeric[] NOT NULL,      -- each ambassador's first snapshot's total (the most improved)
     PRIMARY KEY (organization_id, day),
     CHECK (cardinality(snapshot_dates) = cardinality(ambassador_ids) AND cardinality(total_scores) = cardinality(ambassador_ids)
            AND cardinality(brand_scores) = cardinality(ambassador_ids) AND cardinality(people_scores) = cardinality(ambassador_ids)
            AND cardinality(insights_scores) = cardinality(ambassador_ids)
            AND cardinality(relationships_scores) = cardinality(ambassador_ids)
-           AND cardinality(industry_ranks) = cardinality(ambassador_ids) AND cardinality(network_ranks) = cardinality(ambassador_ids))
+           AND cardinality(industry_ranks) = cardinality(ambassador_ids) AND cardinality(network_ranks) = cardinality(ambassador_ids)
+           AND cardinality(first_scores) = cardinality(ambassador_ids))
 );
 
 -- Existing organisations: their first SSI day is queued, and maintaining it builds every row after it.

@@ -122,6 +122,19 @@ struct RollupTests {
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
         if latest > 0 { found.append("ssi_latest: \(latest) rows") }
+        let improved = try await pool.query(
+            """
+            SELECT count(*) FROM unnest(ARRAY[NULL, (SELECT mode() WITHIN GROUP (ORDER BY a.team) FROM core.ambassadors AS a
+                                                    WHERE a.organization_id = $1)]) AS t (team),
+                   LATERAL ((SELECT * FROM kpi.ssi_most_improved($1, $2::date, $3::date, t.team)
+                             EXCEPT ALL SELECT * FROM kpi.ssi_most_improved_raw($1, $2::date, $3::date, t.team))
+                            UNION ALL
+                            (SELECT * FROM kpi.ssi_most_improved_raw($1, $2::date, $3::date, t.team)
+                             EXCEPT ALL SELECT * FROM kpi.ssi_most_improved($1, $2::date, $3::date, t.team))) AS x
+            """,
+            [organization, period.0, period.1]
+        )[0].decode(Int.self, at: 0)
+        if improved > 0 { found.append("ssi_most_improved: \(improved) rows") }
         return found
     }
 

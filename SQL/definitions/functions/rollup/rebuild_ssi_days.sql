@@ -1,7 +1,8 @@
 -- The SSI rows (rollup.ssi_days) of every day from `since` on that an SSI snapshot is dated, after the spans of
 -- those days were recomputed: each row is the row before it with the ambassadors of its own snapshots replaced (a
--- span ends only where the ambassador's next one starts). The rows before `since` stand: a change on a day changes
--- no earlier day. Grain: one organisation.
+-- span ends only where the ambassador's next one starts). An ambassador absent from the row before has no earlier
+-- snapshot: this one is their first. The rows before `since` stand: a change on a day changes no earlier day.
+-- Grain: one organisation.
 CREATE OR REPLACE FUNCTION rollup.rebuild_ssi_days(org uuid, since date)
  RETURNS void
  LANGUAGE plpgsql
@@ -15,27 +16,34 @@ AS $function$
         FOR d IN SELECT DISTINCT p.snapshot_date FROM rollup.ssi_spans AS p
                  WHERE p.organization_id = org AND p.snapshot_date >= since ORDER BY 1
         LOOP
-            -- One aggregation feeds every array the same rows in the same order: positions match.
-            INSERT INTO rollup.ssi_days (organization_id, day, ambassador_ids, snapshot_dates, total_scores, brand_scores, people_scores,
-                                         insights_scores, relationships_scores, industry_ranks, network_ranks)
-            SELECT org, d, array_agg(x.ambassador_id), array_agg(x.snapshot_date), array_agg(x.total_score), array_agg(x.brand_score),
-                   array_agg(x.people_score), array_agg(x.insights_score), array_agg(x.relationships_score),
-                   array_agg(x.industry_rank_top_pct), array_agg(x.network_rank_top_pct)
-            FROM (
+            WITH before AS MATERIALIZED (
+                SELECT u.*
+                FROM rollup.ssi_days AS r
+                CROSS JOIN LATERAL unnest(r.ambassador_ids, r.snapshot_dates, r.total_scores, r.brand_scores, r.people_scores,
+                                          r.insights_scores, r.relationships_scores, r.industry_ranks, r.network_ranks,
+                                          r.first_scores)
+                    AS u (ambassador_id, snapshot_date, total_score, brand_score, people_score, insights_score, relationships_score,
+                          industry_rank_top_pct, network_rank_top_pct, first_score)
+                WHERE r.organization_id = org AND r.day = previous
+            ),
+            today AS (
                 SELECT p.ambassador_id, p.snapshot_date, p.total_score, p.brand_score, p.people_score, p.insights_score,
                        p.relationships_score, p.industry_rank_top_pct, p.network_rank_top_pct
                 FROM rollup.ssi_spans AS p
                 WHERE p.organization_id = org AND p.snapshot_date = d
+            )
+            -- One aggregation feeds every array the same rows in the same order: positions match.
+            INSERT INTO rollup.ssi_days (organization_id, day, ambassador_ids, snapshot_dates, total_scores, brand_scores, people_scores,
+                                         insights_scores, relationships_scores, industry_ranks, network_ranks, first_scores)
+            SELECT org, d, array_agg(x.ambassador_id), array_agg(x.snapshot_date), array_agg(x.total_score), array_agg(x.brand_score),
+                   array_agg(x.people_score), array_agg(x.insights_score), array_agg(x.relationships_score),
+                   array_agg(x.industry_rank_top_pct), array_agg(x.network_rank_top_pct), array_agg(x.first_score)
+            FROM (
+                SELECT t.*, coalesce(b.first_score, t.total_score) AS first_score
+                FROM today AS t
+                LEFT JOIN before AS b USING (ambassador_id)
                 UNION ALL
-                SELECT u.*
-                FROM rollup.ssi_days AS r
-                CROSS JOIN LATERAL unnest(r.ambassador_ids, r.snapshot_dates, r.total_scores, r.brand_scores, r.people_scores,
-                                          r.insights_scores, r.relationships_scores, r.industry_ranks, r.network_ranks)
-                    AS u (ambassador_id, snapshot_date, total_score, brand_score, people_score, insights_score, relationships_score,
-                          industry_rank_top_pct, network_rank_top_pct)
-                WHERE r.organization_id = org AND r.day = previous
-                  AND NOT EXISTS (SELECT FROM rollup.ssi_spans AS p
-                                  WHERE p.organization_id = org AND p.snapshot_date = d AND p.ambassador_id = u.ambassador_id)
+                SELECT b.* FROM before AS b WHERE NOT EXISTS (SELECT FROM today AS t WHERE t.ambassador_id = b.ambassador_id)
             ) AS x;
             previous := d;
         END LOOP;
