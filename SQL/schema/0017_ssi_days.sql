@@ -1,5 +1,5 @@
 -- Everyone's SSI at a date from one row. On each day an SSI snapshot is dated, the snapshots in force that day (each
--- ambassador's latest on or before it), as arrays of equal length by position. A date's SSI is the row of the latest
+-- ambassador's latest on or before it), as arrays of equal length by position, and their sums. A date's SSI is the row of the latest
 -- such day on or before it: a few kilobytes read, however many spans the organisation has and however far back
 -- the date is. Maintenance rebuilds the rows from the first day whose snapshots changed, each from the one before.
 -- The functions of this change define recompute_ssi_spans anew (it tells whether the day had snapshots).
@@ -18,6 +18,18 @@ CREATE TABLE rollup.ssi_days (
     industry_ranks       numeric[] NOT NULL,
     network_ranks        numeric[] NOT NULL,
     first_scores         numeric[] NOT NULL,      -- each ambassador's first snapshot's total (the most improved)
+    -- The organisation's sums over the arrays: its averages at a date without reading them.
+    ambassadors          integer NOT NULL CHECK (ambassadors = cardinality(ambassador_ids)),
+    total_sum            numeric NOT NULL,
+    brand_sum            numeric NOT NULL,
+    people_sum           numeric NOT NULL,
+    insights_sum         numeric NOT NULL,
+    relationships_sum    numeric NOT NULL,
+    above_75             integer NOT NULL CHECK (above_75 BETWEEN 0 AND ambassadors),
+    industry_rank_sum    numeric,
+    industry_ranked      integer NOT NULL CHECK (industry_ranked BETWEEN 0 AND ambassadors),
+    network_rank_sum     numeric,
+    network_ranked       integer NOT NULL CHECK (network_ranked BETWEEN 0 AND ambassadors),
     PRIMARY KEY (organization_id, day),
     CHECK (cardinality(snapshot_dates) = cardinality(ambassador_ids) AND cardinality(total_scores) = cardinality(ambassador_ids)
            AND cardinality(brand_scores) = cardinality(ambassador_ids) AND cardinality(people_scores) = cardinality(ambassador_ids)

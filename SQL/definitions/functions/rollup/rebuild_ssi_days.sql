@@ -34,10 +34,16 @@ AS $function$
             )
             -- One aggregation feeds every array the same rows in the same order: positions match.
             INSERT INTO rollup.ssi_days (organization_id, day, ambassador_ids, snapshot_dates, total_scores, brand_scores, people_scores,
-                                         insights_scores, relationships_scores, industry_ranks, network_ranks, first_scores)
+                                         insights_scores, relationships_scores, industry_ranks, network_ranks, first_scores,
+                                         ambassadors, total_sum, brand_sum, people_sum, insights_sum, relationships_sum, above_75,
+                                         industry_rank_sum, industry_ranked, network_rank_sum, network_ranked)
             SELECT org, d, array_agg(x.ambassador_id), array_agg(x.snapshot_date), array_agg(x.total_score), array_agg(x.brand_score),
                    array_agg(x.people_score), array_agg(x.insights_score), array_agg(x.relationships_score),
-                   array_agg(x.industry_rank_top_pct), array_agg(x.network_rank_top_pct), array_agg(x.first_score)
+                   array_agg(x.industry_rank_top_pct), array_agg(x.network_rank_top_pct), array_agg(x.first_score),
+                   count(*), sum(x.total_score), sum(x.brand_score), sum(x.people_score), sum(x.insights_score),
+                   sum(x.relationships_score), count(*) FILTER (WHERE x.total_score > 75),
+                   sum(x.industry_rank_top_pct), count(x.industry_rank_top_pct), sum(x.network_rank_top_pct),
+                   count(x.network_rank_top_pct)
             FROM (
                 SELECT t.*, coalesce(b.first_score, t.total_score) AS first_score
                 FROM today AS t
