@@ -1,13 +1,16 @@
--- Everyone's SSI at a date from one row. On each day an SSI snapshot is dated, the snapshots in force that day (each
--- ambassador's latest on or before it), as arrays of equal length by position, and their sums. A date's SSI is the row of the latest
--- such day on or before it: a few kilobytes read, however many spans the organisation has and however far back
--- the date is. Maintenance rebuilds the rows from the first day whose snapshots changed, each from the one before.
--- The functions of this change define recompute_ssi_spans anew (it tells whether the day had snapshots).
+-- Everyone's SSI at a date from a few rows. On each day an SSI snapshot is dated, the snapshots in force that day
+-- (each ambassador's latest on or before it), one row per team (the ambassadors' current one), as arrays of equal
+-- length by position, and their sums. A date's SSI is the rows of the latest such day on or before it (one row for
+-- a team): however many spans the organisation has and however far back the date is. Maintenance rebuilds the rows
+-- from the first day whose snapshots changed, each from the one before, and from an ambassador's first snapshot on
+-- when their team changes. The functions of this change define recompute_ssi_spans anew (it tells whether the
+-- rows must be rebuilt).
 DROP FUNCTION IF EXISTS rollup.recompute_ssi_spans(uuid, date);
 
 CREATE TABLE rollup.ssi_days (
     organization_id      uuid NOT NULL REFERENCES core.organizations ON DELETE CASCADE,
     day                  date NOT NULL,
+    team                 text NOT NULL,           -- '' for the ambassadors without a team
     ambassador_ids       text[] NOT NULL,
     snapshot_dates       date[] NOT NULL,
     total_scores         numeric[] NOT NULL,
@@ -18,7 +21,7 @@ CREATE TABLE rollup.ssi_days (
     industry_ranks       numeric[] NOT NULL,
     network_ranks        numeric[] NOT NULL,
     first_scores         numeric[] NOT NULL,      -- each ambassador's first snapshot's total (the most improved)
-    -- The organisation's sums over the arrays: its averages at a date without reading them.
+    -- The sums over the arrays: averages at a date without reading them.
     ambassadors          integer NOT NULL CHECK (ambassadors = cardinality(ambassador_ids)),
     total_sum            numeric NOT NULL,
     brand_sum            numeric NOT NULL,
@@ -30,7 +33,7 @@ CREATE TABLE rollup.ssi_days (
     industry_ranked      integer NOT NULL CHECK (industry_ranked BETWEEN 0 AND ambassadors),
     network_rank_sum     numeric,
     network_ranked       integer NOT NULL CHECK (network_ranked BETWEEN 0 AND ambassadors),
-    PRIMARY KEY (organization_id, day),
+    PRIMARY KEY (organization_id, day, team),
     CHECK (cardinality(snapshot_dates) = cardinality(ambassador_ids) AND cardinality(total_scores) = cardinality(ambassador_ids)
            AND cardinality(brand_scores) = cardinality(ambassador_ids) AND cardinality(people_scores) = cardinality(ambassador_ids)
            AND cardinality(insights_scores) = cardinality(ambassador_ids)

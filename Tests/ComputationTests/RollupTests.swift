@@ -135,6 +135,33 @@ struct RollupTests {
             [organization, period.0, period.1]
         )[0].decode(Int.self, at: 0)
         if improved > 0 { found.append("ssi_most_improved: \(improved) rows") }
+        // The summary at the end of the period, of everyone and of the largest team, against the snapshots.
+        let summaries = try await pool.query(
+            """
+            SELECT count(*)
+            FROM unnest(ARRAY[NULL, (SELECT mode() WITHIN GROUP (ORDER BY a.team) FROM core.ambassadors AS a
+                                     WHERE a.organization_id = $1)]) AS t (team)
+            CROSS JOIN LATERAL kpi.ssi_summary($1, $2::date, t.team) AS s
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS ambassadors, round(avg(n.total_score), 2) AS average_total, round(avg(n.brand_score), 2) AS average_brand,
+                       round(avg(n.people_score), 2) AS average_people, round(avg(n.insights_score), 2) AS average_insights,
+                       round(avg(n.relationships_score), 2) AS average_relationships,
+                       round(count(*) FILTER (WHERE n.total_score > 75)::numeric / nullif(count(*), 0), 6) AS share_above_75,
+                       round(avg(n.total_score) - (SELECT avg(w.total_score) FROM kpi.ssi_latest_raw($1, $2::date - 7, t.team) AS w), 2)
+                           AS weekly_change,
+                       round(avg(n.total_score) - (SELECT avg(m.total_score) FROM kpi.ssi_latest_raw($1, ($2::date - interval '1 month')::date, t.team) AS m), 2)
+                           AS monthly_change,
+                       round(avg(n.industry_rank_top_pct), 2) AS industry, round(avg(n.network_rank_top_pct), 2) AS network
+                FROM kpi.ssi_latest_raw($1, $2::date, t.team) AS n
+            ) AS r
+            WHERE (s.ambassadors, s.average_total, s.average_brand, s.average_people, s.average_insights, s.average_relationships,
+                   s.share_above_75, s.weekly_change, s.monthly_change, s.average_industry_rank_top_pct, s.average_network_rank_top_pct)
+                  IS DISTINCT FROM (r.ambassadors, r.average_total, r.average_brand, r.average_people, r.average_insights,
+                                    r.average_relationships, r.share_above_75, r.weekly_change, r.monthly_change, r.industry, r.network)
+            """,
+            [organization, period.1]
+        )[0].decode(Int.self, at: 0)
+        if summaries > 0 { found.append("ssi_summary: \(summaries) teams") }
         return found
     }
 
@@ -228,10 +255,10 @@ struct RollupTests {
                     "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.entity_pair_days WHERE organization_id = $1", [organization]
                 )
                 #expect(try pairs[0].decode(Int.self, at: 0) == 7)
-                // SSI at a date from the SSI days: one row per day a snapshot is dated.
+                // SSI at a date from the SSI days: rows for each day a snapshot is dated.
                 let ssiDays = try await pool.query(
                     """
-                    SELECT (SELECT count(*) FROM rollup.ssi_days WHERE organization_id = $1),
+                    SELECT (SELECT count(DISTINCT day) FROM rollup.ssi_days WHERE organization_id = $1),
                            (SELECT count(DISTINCT snapshot_date) FROM fact.ssi_snapshots WHERE organization_id = $1)
                     """, [organization]
                 )[0]

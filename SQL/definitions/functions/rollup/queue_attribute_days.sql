@@ -1,7 +1,8 @@
 -- A change of an ambassador's team, department or region, or of a content item's campaign, moves its posts (and
 -- the ambassador's attributed visits) to other slices (rollup.slice_days, rollup.visit_slice_days keep them by the
--- current values): every day it has posts, and every day of a visit attributed to the ambassador, is queued. A new
--- ambassador or item may have posts already (stored under an unknown value): its days are queued too. Trigger
+-- current values): every day it has posts, and every day of a visit attributed to the ambassador, is queued; a new
+-- team also moves the ambassador's SSI rows (rollup.ssi_days). A new ambassador or item may have posts already
+-- (stored under an unknown value): its days are queued too. Trigger
 -- arguments: the rollup.entity_days kind and the column holding the entity's id. Grain: one changed row (a row
 -- trigger, fired only when one of those values changed).
 CREATE OR REPLACE FUNCTION rollup.queue_attribute_days()
@@ -27,6 +28,20 @@ AS $function$
                   WHERE l.organization_id = NEW.organization_id AND l.ambassador_id = NEW.ambassador_id) AS t ON true
             JOIN fact.web_visits AS v ON v.organization_id = o.organization_id AND v.is_advocacy AND v.utm_content = t.token
             WHERE o.organization_id = NEW.organization_id;
+            -- The SSI rows group ambassadors by their current team: a new team takes every row since their first
+            -- snapshot, rebuilt from that day (rollup.rebuild_ssi_days; reads answer from the snapshots meanwhile).
+            IF (to_jsonb(OLD) ->> 'team') IS DISTINCT FROM (to_jsonb(NEW) ->> 'team') THEN
+                WITH first AS (
+                    SELECT min(s.snapshot_date) AS day FROM rollup.ssi_spans AS s
+                    WHERE s.organization_id = NEW.organization_id AND s.ambassador_id = NEW.ambassador_id
+                ),
+                gone AS (
+                    DELETE FROM rollup.ssi_days AS r USING first AS f
+                    WHERE r.organization_id = NEW.organization_id AND r.day >= f.day
+                )
+                INSERT INTO rollup.dirty_days (organization_id, day)
+                SELECT NEW.organization_id, f.day FROM first AS f WHERE f.day IS NOT NULL;
+            END IF;
         END IF;
         RETURN NULL;
     END
