@@ -1,8 +1,9 @@
 -- Content ranked by shares (posts sharing it) or by engagement rate in a period: each item's numbers from the
 -- rollups (all its posts; with one of the team, department, region and network filters, that slice's; with two,
 -- that pair's; the campaign is the item's own), or (from_rollups false) from the filtered posts; one ranking for
--- both. The title and campaign are the item's current ones. The rows ranked row_offset + 1 to row_offset + row_limit (every row when row_limit is
--- NULL), each with the size of the whole list. Grain: one row per content item shared.
+-- both. The title and campaign are the item's current ones. The rows ranked row_offset + 1 to row_offset +
+-- row_limit (every row when row_limit is NULL), each with the size of the whole list. Grain: one row per content
+-- item shared.
 CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean, row_limit integer, row_offset integer)
  RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric, total_rows bigint)
  LANGUAGE plpgsql
