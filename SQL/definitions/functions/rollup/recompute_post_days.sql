@@ -71,7 +71,9 @@ AS $function$
             SELECT GROUPING(v.team, v.department, v.region, v.network, v.campaign) AS absent,
                    v.team, v.department, v.region, v.network, v.campaign, count(*) AS posts, sum(v.impressions) AS impressions,
                    sum(v.engagements) AS engagements, coalesce(sum(v.emv), 0) AS emv,
-                   bit_or(set_bit(zeros, v.ordinal - 1, 1)) AS posters
+                   -- A post committed after the ordinals were read has none: its day's queue row came after
+                   -- this pass took the day, so the day stays queued (reads answer from the facts) and is recomputed.
+                   bit_or(CASE WHEN v.ordinal IS NULL THEN zeros ELSE set_bit(zeros, v.ordinal - 1, 1) END) AS posters
             FROM valued AS v
             GROUP BY GROUPING SETS ((v.team), (v.department), (v.region), (v.network), (v.campaign),
                                     (v.team, v.department), (v.team, v.region), (v.team, v.network), (v.team, v.campaign),
