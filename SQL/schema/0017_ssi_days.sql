@@ -46,5 +46,6 @@ CREATE TABLE rollup.ssi_days (
 INSERT INTO rollup.dirty_days (organization_id, day)
 SELECT s.organization_id, min(s.snapshot_date) FROM rollup.ssi_spans AS s GROUP BY s.organization_id;
 
--- A date's spans in force are read from rollup.ssi_days: the range index over their ends goes.
-DROP INDEX rollup.ssi_spans_by_end;
+-- A date's spans in force and the ambassadors' first scores are read from rollup.ssi_days: the spans' ends and
+-- first-snapshot marks (with their indexes and check) go.
+ALTER TABLE rollup.ssi_spans DROP COLUMN next_date, DROP COLUMN first_snapshot;

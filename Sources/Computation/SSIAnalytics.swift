@@ -2,8 +2,8 @@ import Foundation
 import Postgres
 
 /// The SSI views (`kpi.ssi_*` in `SQL/definitions/functions/kpi`), shaped for the API: the numbers are exactly
-/// the ones a BI tool reads from the same functions. They read the SSI spans of the rollups
-/// (`rollup.ssi_spans`): each read first recomputes the queued days up to its date.
+/// the ones a BI tool reads from the same functions. They read the SSI rows of the rollups (`rollup.ssi_days`), or
+/// the snapshots while days up to the date are queued.
 public enum SSIAnalytics {
     /// Everything the SSI page and `GET /v1/ssi` show at a date.
     public struct Overview: Sendable, Encodable {

@@ -1,5 +1,5 @@
--- What the SSI rows (rollup.ssi_days) take from one day: its snapshots' spans as text, their ends left out (a row
--- holds the spans in force, which the starts alone decide). Grain: one organisation-day.
+-- What the SSI rows (rollup.ssi_days) take from one day: its snapshots' spans as text. Grain: one
+-- organisation-day.
 CREATE OR REPLACE FUNCTION rollup.ssi_day_text(org uuid, d date)
  RETURNS text
  LANGUAGE sql
