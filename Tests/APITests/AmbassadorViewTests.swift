@@ -159,7 +159,7 @@ struct AmbassadorViewTests {
             try await client.execute(uri: "/v1/keys", method: .post, headers: app.headers, body: ByteBuffer(string: body)) { response in
                 if let refused {
                     #expect(response.status == .badRequest)
-                    #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == refused)
+                    #expect(response.error["parameter"] as? String == refused)
                 } else {
                     #expect(response.status == .created)
                     #expect(response.json["ambassador_id"] as? String == "a1")

@@ -17,7 +17,7 @@ struct ContractTests {
             try await client.execute(uri: "/v1/keys", method: .put, headers: app.headers) { response in
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, POST")
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "method_not_allowed")
+                #expect(response.error["code"] as? String == "method_not_allowed")
             }
             try await client.execute(uri: "/v1/keys/\(UUID().uuidString)", method: .get, headers: app.headers) { response in
                 #expect(response.status == .methodNotAllowed)
@@ -25,7 +25,7 @@ struct ContractTests {
             }
             try await client.execute(uri: "/v1/nothing", method: .get, headers: app.headers) { response in
                 #expect(response.status == .notFound)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "not_found")
+                #expect(response.error["code"] as? String == "not_found")
             }
         }
     }
@@ -45,7 +45,7 @@ struct ContractTests {
             headers[.contentType] = contentType
             try await client.execute(uri: "/v1/ssi/goals/a1", method: .put, headers: headers, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == status)
-                if let field { #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == field) }
+                if let field { #expect(response.error["parameter"] as? String == field) }
             }
         }
     }
@@ -61,7 +61,7 @@ struct ContractTests {
             let keyID = try #require(keys.first { $0["name"] as? String == "tests" }?["key_id"] as? String)
             try await client.execute(uri: "/v1/keys/\(keyID)", method: .delete, headers: app.headers) { response in
                 #expect(response.status == .conflict)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "own_key")
+                #expect(response.error["code"] as? String == "own_key")
             }
             try await client.execute(uri: "/v1/keys/\(keyID)", method: .delete, headers: app.headers(key: other)) { response in
                 #expect(response.status == .noContent)
@@ -75,7 +75,7 @@ struct ContractTests {
         try await app.test { client in
             try await client.execute(uri: "/v1/kpis?period=last_7_days&to%5Byear%5D=2026", method: .get, headers: app.headers) { response in
                 #expect(response.status == .badRequest)
-                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == "to")
+                #expect(response.error["parameter"] as? String == "to")
             }
         }
     }

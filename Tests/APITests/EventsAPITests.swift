@@ -92,7 +92,7 @@ struct EventsAPITests {
                 uri: "/v1/events", method: .post, headers: app.headers, body: ByteBuffer(string: "[\(Self.event("x1")),\n  {\"id\": }]")
             ) { response in
                 #expect(response.status == .badRequest)
-                let error = response.json["error"] as? [String: Any] ?? [:]
+                let error = response.error
                 #expect(error["code"] as? String == "malformed_json")
                 #expect(error["line"] as? String == "2")
                 #expect(error["column"] as? String == "10")
@@ -117,7 +117,7 @@ struct EventsAPITests {
         try await app.test { client in
             try await client.execute(uri: "/v1/events", method: .post, headers: app.headers, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .contentTooLarge)
-                let error = response.json["error"] as? [String: Any] ?? [:]
+                let error = response.error
                 #expect(error["limit"] as? String == limit)
             }
         }
@@ -129,14 +129,14 @@ struct EventsAPITests {
         try await app.test { client in
             try await client.execute(uri: "/v1/events", method: .post, body: ByteBuffer(string: "[]")) { response in
                 #expect(response.status == .unauthorized)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "unauthenticated")
+                #expect(response.error["code"] as? String == "unauthenticated")
             }
             try await client.execute(
                 uri: "/v1/events", method: .post, headers: app.headers(key: "adv_00000000000000000000000000000000_nope"),
                 body: ByteBuffer(string: "[]")
             ) { response in
                 #expect(response.status == .unauthorized)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "invalid_key")
+                #expect(response.error["code"] as? String == "invalid_key")
             }
             var headers = app.headers
             headers[.contentType] = "text/csv"
@@ -172,7 +172,7 @@ struct EventsAPITests {
             }
             try await client.execute(uri: "/v1/events/rejected?reason=bogus", method: .get, headers: app.headers) { response in
                 #expect(response.status == .badRequest)
-                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == "reason")
+                #expect(response.error["parameter"] as? String == "reason")
             }
             try await client.execute(uri: "/v1/events/rejected?limit=0", method: .get, headers: app.headers) { response in
                 #expect(response.status == .badRequest)

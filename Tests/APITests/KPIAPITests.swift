@@ -229,7 +229,7 @@ struct KPIAPITests {
                 try await client.execute(uri: "/v1/organization/settings", method: .patch, headers: app.headers,
                                           body: ByteBuffer(string: body)) { response in
                     #expect(response.status == .badRequest)
-                    #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == "hire_conversion_window_days")
+                    #expect(response.error["parameter"] as? String == "hire_conversion_window_days")
                 }
             }
             try await client.execute(uri: "/v1/organization/settings", method: .patch, headers: app.headers,
@@ -271,8 +271,8 @@ struct KPIAPITests {
         try await app.test { client in
             try await client.execute(uri: uri, method: .get, headers: app.headers) { response in
                 #expect(response.status == .unprocessableContent)
-                #expect((response.json["error"] as? [String: Any])?["code"] as? String == "inconsistent_parameters")
-                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == parameter)
+                #expect(response.error["code"] as? String == "inconsistent_parameters")
+                #expect(response.error["parameter"] as? String == parameter)
             }
         }
     }
@@ -282,7 +282,7 @@ struct KPIAPITests {
         try await app.test { client in
             try await client.execute(uri: uri, method: .get, headers: app.headers) { response in
                 #expect(response.status == .badRequest)
-                #expect((response.json["error"] as? [String: Any])?["parameter"] as? String == parameter)
+                #expect(response.error["parameter"] as? String == parameter)
             }
         }
     }

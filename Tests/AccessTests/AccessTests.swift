@@ -73,7 +73,7 @@ struct AccessTests {
             try await client.execute(uri: "/v1/events", method: .post, headers: app.headers(key: created.0), body: ByteBuffer(string: "[]")) {
                 response in
                 #expect(response.status == .unauthorized)
-                #expect((response.json["error"] as? [String: Any])?["message"] as? String == "this API key was revoked")
+                #expect(response.error["message"] as? String == "this API key was revoked")
             }
             try await client.execute(uri: "/v1/kpis?period=last_7_days", method: .get, headers: app.headers(key: expired)) { response in
                 #expect(response.status == .unauthorized)

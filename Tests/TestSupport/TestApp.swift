@@ -64,4 +64,7 @@ extension TestResponse {
         }
         return object
     }
+
+    /// The error object of an error answer (`{"error": {"code", "message", ...}}`); empty when there is none.
+    public var error: [String: Any] { json["error"] as? [String: Any] ?? [:] }
 }
