@@ -247,6 +247,10 @@ struct RollupTests {
                     "SELECT count(DISTINCT dimensions) FROM rollup.visit_slice_days WHERE organization_id = $1", [organization]
                 )
                 #expect(try visits[0].decode(Int.self, at: 0) == 15)
+                let visitorBuckets = try await pool.query(
+                    "SELECT count(DISTINCT (granularity, dimensions)) FROM rollup.visitor_bucket_days WHERE organization_id = $1", [organization]
+                )
+                #expect(try visitorBuckets[0].decode(Int.self, at: 0) == 30)
                 let weeks = try await pool.query(
                     "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_weeks WHERE organization_id = $1", [organization]
                 )
