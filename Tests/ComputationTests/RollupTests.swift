@@ -251,10 +251,10 @@ struct RollupTests {
                     "SELECT count(DISTINCT (granularity, dimensions)) FROM rollup.visitor_bucket_days WHERE organization_id = $1", [organization]
                 )
                 #expect(try visitorBuckets[0].decode(Int.self, at: 0) == 30)
-                let weeks = try await pool.query(
-                    "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_weeks WHERE organization_id = $1", [organization]
+                let through = try await pool.query(
+                    "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_through WHERE organization_id = $1", [organization]
                 )
-                #expect(try weeks[0].decode(Int.self, at: 0) == 6)
+                #expect(try through[0].decode(Int.self, at: 0) == 6)
                 let pairs = try await pool.query(
                     "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.entity_pair_days WHERE organization_id = $1", [organization]
                 )

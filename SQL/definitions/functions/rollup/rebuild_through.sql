@@ -1,21 +1,30 @@
 -- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`: the
 -- ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters and
--- content items appended, posters with no day left forgotten. Each row is then the row before plus its day (its
--- week for rollup.slice_weeks), so the rows before `since`, whose days did not change, are kept. Grain: one
--- organisation, from a day on.
+-- content items appended, posters with no day left forgotten. Each row is then the row before plus its day
+-- (rollup.posts_through, rollup.content_through, rollup.slice_through), so the rows before `since`, whose days did not
+-- change, are kept. Its queries are planned for their whole result (cursor_tuple_fraction 1) and for the arrays they
+-- are given (a custom plan each time): a generic plan guesses 10 ordinals and loops over them, one index scan of the
+-- slice's days per entity. Grain: one organisation, from a day on.
 CREATE OR REPLACE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[])
  RETURNS void
  LANGUAGE plpgsql
+ SET cursor_tuple_fraction TO '1'
+ SET plan_cache_mode TO 'force_custom_plan'
 AS $function$
     DECLARE
         ids text[];
         items text[];
         d date;
         slice record;
-        week_start date;
-        run_week date;
-        last_day date;
         entities text[];
+        width integer;
+        ordinal integer;
+        count_sum integer;
+        number_sum bigint;
+        day_ordinals integer[];
+        day_posts integer[];
+        day_impressions bigint[];
+        day_engagements bigint[];
         run_posts integer[];
         run_impressions bigint[];
         run_engagements bigint[];
@@ -92,52 +101,55 @@ AS $function$
             VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
         END LOOP;
 
-        -- The week rows whose cumulative numbers include a day >= since (a row of Monday w holds everything before
-        -- w) go; each slice then goes on from its latest row left, week by week, up to the last complete week. The
-        -- week of the last posting day gets no row: a fact of the current week rewrites no array (readers add the
-        -- days after a slice's latest row, whatever their number).
-        DELETE FROM rollup.slice_weeks WHERE organization_id = org AND slice_weeks.week > since;
-        SELECT max(r.day) INTO last_day FROM rollup.daily AS r WHERE r.organization_id = org AND r.posts > 0;
+        -- Each value's rows from `since` on go; each goes on from its latest row left, a row per day with posts in
+        -- it, adding the day's numbers element by element to arrays held in variables.
+        DELETE FROM rollup.slice_through WHERE organization_id = org AND slice_through.day >= since;
         FOR slice IN
             SELECT DISTINCT a.axis, x.dimensions AS dimension, x.value1 AS value
             FROM rollup.slice_days AS x
             JOIN (VALUES ('poster', 'network'), ('poster', 'campaign'), ('content', 'team'), ('content', 'department'),
                          ('content', 'region'), ('content', 'network')) AS a (axis, dimension) ON a.dimension = x.dimensions
             WHERE x.organization_id = org AND x.dimensions IN ('team', 'department', 'region', 'network', 'campaign')
-              AND x.value1 IS NOT NULL
+              AND x.value1 IS NOT NULL AND x.day >= since
         LOOP
             entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
-            run_week := NULL;
             run_posts := NULL;
             run_impressions := NULL;
             run_engagements := NULL;
-            SELECT w.week, w.posts, w.impressions, w.engagements INTO run_week, run_posts, run_impressions, run_engagements
-            FROM rollup.slice_weeks AS w
-            WHERE w.organization_id = org AND w.axis = slice.axis AND w.dimension = slice.dimension AND w.value = slice.value
-              AND w.week <= since
-            ORDER BY w.week DESC LIMIT 1;
-            FOR week_start IN SELECT DISTINCT date_trunc('week', s.day::timestamp)::date FROM rollup.entity_slice_days AS s
-                              WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
-                                AND s.value = slice.value AND s.day >= coalesce(run_week, '-infinity')
-                              ORDER BY 1
+            SELECT t.posts, t.impressions, t.engagements INTO run_posts, run_impressions, run_engagements
+            FROM rollup.slice_through AS t
+            WHERE t.organization_id = org AND t.axis = slice.axis AND t.dimension = slice.dimension AND t.value = slice.value
+              AND t.day < since
+            ORDER BY t.day DESC LIMIT 1;
+            -- Entities given an ordinal since that row start at zero.
+            width := cardinality(entities) - coalesce(cardinality(run_posts), 0);
+            IF width > 0 THEN
+                run_posts := coalesce(run_posts, '{}') || array_fill(0, ARRAY[width]);
+                run_impressions := coalesce(run_impressions, '{}') || array_fill(0::bigint, ARRAY[width]);
+                run_engagements := coalesce(run_engagements, '{}') || array_fill(0::bigint, ARRAY[width]);
+            END IF;
+            FOR d, day_ordinals, day_posts, day_impressions, day_engagements IN
+                SELECT s.day, array_agg(o.ordinal::integer), array_agg(s.posts), array_agg(s.impressions), array_agg(s.engagements)
+                FROM rollup.entity_slice_days AS s
+                JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
+                WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
+                  AND s.value = slice.value AND s.day >= since
+                GROUP BY s.day
+                ORDER BY s.day
             LOOP
-                EXIT WHEN week_start + 7 > last_day;
-                WITH this_week AS (
-                    SELECT o.ordinal, sum(s.posts) AS posts, sum(s.impressions) AS impressions, sum(s.engagements) AS engagements
-                    FROM rollup.entity_slice_days AS s
-                    JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
-                    WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
-                      AND s.value = slice.value AND s.day BETWEEN week_start AND week_start + 6
-                    GROUP BY o.ordinal
-                )
-                SELECT coalesce(array_agg(coalesce(run_posts[i], 0) + coalesce(t.posts, 0) ORDER BY i), '{}'),
-                       coalesce(array_agg(coalesce(run_impressions[i], 0) + coalesce(t.impressions, 0) ORDER BY i), '{}'),
-                       coalesce(array_agg(coalesce(run_engagements[i], 0) + coalesce(t.engagements, 0) ORDER BY i), '{}')
-                INTO run_posts, run_impressions, run_engagements
-                FROM generate_series(1, cardinality(entities)) AS i
-                LEFT JOIN this_week AS t ON t.ordinal = i;
-                INSERT INTO rollup.slice_weeks (organization_id, axis, dimension, value, week, posts, impressions, engagements)
-                VALUES (org, slice.axis, slice.dimension, slice.value, week_start + 7, run_posts, run_impressions, run_engagements);
+                -- An element is assigned in place only when the array is not read in the same statement: each
+                -- element is read into a variable first.
+                FOR i IN 1 .. cardinality(day_ordinals) LOOP
+                    ordinal := day_ordinals[i];
+                    count_sum := run_posts[ordinal] + day_posts[i];
+                    run_posts[ordinal] := count_sum;
+                    number_sum := run_impressions[ordinal] + day_impressions[i];
+                    run_impressions[ordinal] := number_sum;
+                    number_sum := run_engagements[ordinal] + day_engagements[i];
+                    run_engagements[ordinal] := number_sum;
+                END LOOP;
+                INSERT INTO rollup.slice_through (organization_id, axis, dimension, value, day, posts, impressions, engagements)
+                VALUES (org, slice.axis, slice.dimension, slice.value, d, run_posts, run_impressions, run_engagements);
             END LOOP;
         END LOOP;
     END
