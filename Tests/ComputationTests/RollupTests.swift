@@ -252,9 +252,9 @@ struct RollupTests {
                 )
                 #expect(try visitorBuckets[0].decode(Int.self, at: 0) == 30)
                 let through = try await pool.query(
-                    "SELECT count(DISTINCT (axis, dimension)) FROM rollup.slice_through WHERE organization_id = $1", [organization]
+                    "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.slice_through WHERE organization_id = $1", [organization]
                 )
-                #expect(try through[0].decode(Int.self, at: 0) == 6)
+                #expect(try through[0].decode(Int.self, at: 0) == 13)
                 let pairs = try await pool.query(
                     "SELECT count(DISTINCT (axis, dimensions)) FROM rollup.entity_pair_days WHERE organization_id = $1", [organization]
                 )

@@ -1,7 +1,7 @@
 -- One page of the ambassador leaderboard: ambassadors ranked by posts or by engagements in a period, equal values
 -- sharing a rank (1, 1, 3), the rows ranked row_offset + 1 to row_offset + row_limit (every row when row_limit is
 -- NULL), each with the size of the whole list. From the rollups (rollup.ambassador_totals; with a network or a
--- campaign filter, that slice's rollup.slice_entity_totals; with both, that pair's rollup.pair_entity_totals),
+-- campaign filter or both, that value's or pair's rollup.slice_entity_totals),
 -- filtered by the ambassadors' current team, department and region; while days are queued (rollup.settled), from
 -- the posts (kpi.ambassador_leaderboard_raw). Grain: one row per ambassador with a post.
 CREATE OR REPLACE FUNCTION kpi.ambassador_leaderboard_page(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, row_limit integer, row_offset integer)
@@ -29,13 +29,12 @@ AS $function$
             WHERE num_nonnulls(network_filter, campaign_filter) = 0
             UNION ALL
             SELECT t.entity_id, t.posts, t.impressions, t.engagements
-            FROM rollup.slice_entity_totals(org, from_date, to_date, 'poster', CASE WHEN network_filter IS NULL THEN 'campaign' ELSE 'network' END,
-                                            coalesce(network_filter, campaign_filter)) AS t
-            WHERE num_nonnulls(network_filter, campaign_filter) = 1
-            UNION ALL
-            SELECT t.entity_id, t.posts, t.impressions, t.engagements
-            FROM rollup.pair_entity_totals(org, from_date, to_date, 'poster', 'network,campaign', network_filter, campaign_filter) AS t
-            WHERE num_nonnulls(network_filter, campaign_filter) = 2
+            FROM rollup.slice_entity_totals(org, from_date, to_date, 'poster',
+                                            concat_ws(',', CASE WHEN network_filter IS NOT NULL THEN 'network' END,
+                                                      CASE WHEN campaign_filter IS NOT NULL THEN 'campaign' END),
+                                            coalesce(network_filter, campaign_filter),
+                                            CASE WHEN num_nonnulls(network_filter, campaign_filter) = 2 THEN campaign_filter ELSE '' END) AS t
+            WHERE num_nonnulls(network_filter, campaign_filter) > 0
         ),
         listed AS MATERIALIZED (
             SELECT t.ambassador_id, t.posts, t.impressions, t.engagements,

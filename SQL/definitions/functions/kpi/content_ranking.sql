@@ -1,9 +1,9 @@
 -- Content ranked by shares (posts sharing it) or by engagement rate in a period: each item's numbers from the
--- rollups (all its posts; with one of the team, department, region and network filters, that slice's; with two,
--- that pair's; the campaign is the item's own), or (from_rollups false) from the filtered posts; one ranking for
--- both. The title and campaign are the item's current ones. The rows ranked row_offset + 1 to row_offset +
--- row_limit (every row when row_limit is NULL), each with the size of the whole list. Grain: one row per content
--- item shared.
+-- rollups (all its posts; with one or two of the team, department, region and network filters, that value's or
+-- pair's rollup.slice_entity_totals; the campaign is the item's own), or (from_rollups false) from the filtered
+-- posts; one ranking for both. The title and campaign are the item's current ones. The rows ranked row_offset + 1
+-- to row_offset + row_limit (every row when row_limit is NULL), each with the size of the whole list. Grain: one row
+-- per content item shared.
 CREATE OR REPLACE FUNCTION kpi.content_ranking(org uuid, from_date date, to_date date, ranked_by text, team_filter text, department_filter text, region_filter text, network_filter text, campaign_filter text, from_rollups boolean, row_limit integer, row_offset integer)
  RETURNS TABLE(rank bigint, content_id text, title text, campaign text, shares bigint, impressions bigint, engagements bigint, engagement_rate numeric, total_rows bigint)
  LANGUAGE plpgsql
@@ -22,19 +22,12 @@ AS $function$
             SELECT t.entity_id, t.posts, t.impressions, t.engagements
             FROM rollup.slice_entity_totals(
                 org, from_date, to_date, 'content',
-                CASE WHEN team_filter IS NOT NULL THEN 'team' WHEN department_filter IS NOT NULL THEN 'department'
-                     WHEN region_filter IS NOT NULL THEN 'region' ELSE 'network' END,
-                coalesce(team_filter, department_filter, region_filter, network_filter)) AS t
-            WHERE from_rollups AND num_nonnulls(team_filter, department_filter, region_filter, network_filter) = 1
-            UNION ALL
-            SELECT t.entity_id, t.posts, t.impressions, t.engagements
-            FROM rollup.pair_entity_totals(
-                org, from_date, to_date, 'content',
                 concat_ws(',', CASE WHEN team_filter IS NOT NULL THEN 'team' END, CASE WHEN department_filter IS NOT NULL THEN 'department' END,
                           CASE WHEN region_filter IS NOT NULL THEN 'region' END, CASE WHEN network_filter IS NOT NULL THEN 'network' END),
-                coalesce(team_filter, department_filter, region_filter),
-                coalesce(network_filter, region_filter, department_filter)) AS t
-            WHERE from_rollups AND num_nonnulls(team_filter, department_filter, region_filter, network_filter) = 2
+                coalesce(team_filter, department_filter, region_filter, network_filter),
+                CASE WHEN num_nonnulls(team_filter, department_filter, region_filter, network_filter) = 2
+                     THEN coalesce(network_filter, region_filter, department_filter) ELSE '' END) AS t
+            WHERE from_rollups AND num_nonnulls(team_filter, department_filter, region_filter, network_filter) IN (1, 2)
             UNION ALL
             SELECT f.content_id, count(*), sum(f.impressions)::bigint, sum(f.engagements)::bigint
             FROM kpi.filtered_posts(org, from_date, to_date, team_filter, department_filter, region_filter, network_filter,

@@ -101,16 +101,18 @@ AS $function$
             VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
         END LOOP;
 
-        -- Each value's rows from `since` on go; each goes on from its latest row left, a row per day with posts in
-        -- it, adding the day's numbers element by element to arrays held in variables.
+        -- Each value's (or pair's) rows from `since` on go; each goes on from its latest row left, a row per day with
+        -- posts in it, adding the day's numbers element by element to arrays held in variables.
         DELETE FROM rollup.slice_through WHERE organization_id = org AND slice_through.day >= since;
         FOR slice IN
-            SELECT DISTINCT a.axis, x.dimensions AS dimension, x.value1 AS value
+            SELECT DISTINCT a.axis, x.dimensions, x.value1, x.value2
             FROM rollup.slice_days AS x
-            JOIN (VALUES ('poster', 'network'), ('poster', 'campaign'), ('content', 'team'), ('content', 'department'),
-                         ('content', 'region'), ('content', 'network')) AS a (axis, dimension) ON a.dimension = x.dimensions
-            WHERE x.organization_id = org AND x.dimensions IN ('team', 'department', 'region', 'network', 'campaign')
-              AND x.value1 IS NOT NULL AND x.day >= since
+            JOIN (VALUES ('poster', 'network'), ('poster', 'campaign'), ('poster', 'network,campaign'), ('content', 'team'),
+                         ('content', 'department'), ('content', 'region'), ('content', 'network'), ('content', 'team,department'),
+                         ('content', 'team,region'), ('content', 'team,network'), ('content', 'department,region'),
+                         ('content', 'department,network'), ('content', 'region,network')) AS a (axis, dimensions)
+              ON a.dimensions = x.dimensions
+            WHERE x.organization_id = org AND x.day >= since AND x.value1 IS NOT NULL AND x.value2 IS NOT NULL
         LOOP
             entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
             run_posts := NULL;
@@ -118,8 +120,8 @@ AS $function$
             run_engagements := NULL;
             SELECT t.posts, t.impressions, t.engagements INTO run_posts, run_impressions, run_engagements
             FROM rollup.slice_through AS t
-            WHERE t.organization_id = org AND t.axis = slice.axis AND t.dimension = slice.dimension AND t.value = slice.value
-              AND t.day < since
+            WHERE t.organization_id = org AND t.axis = slice.axis AND t.dimensions = slice.dimensions
+              AND t.value1 = slice.value1 AND t.value2 = slice.value2 AND t.day < since
             ORDER BY t.day DESC LIMIT 1;
             -- Entities given an ordinal since that row start at zero.
             width := cardinality(entities) - coalesce(cardinality(run_posts), 0);
@@ -128,12 +130,23 @@ AS $function$
                 run_impressions := coalesce(run_impressions, '{}') || array_fill(0::bigint, ARRAY[width]);
                 run_engagements := coalesce(run_engagements, '{}') || array_fill(0::bigint, ARRAY[width]);
             END IF;
+            -- A value's days are its entity slice days, a pair's its entity pair days (the other branch is
+            -- planned away: each plan is made for the slice it is given).
             FOR d, day_ordinals, day_posts, day_impressions, day_engagements IN
                 SELECT s.day, array_agg(o.ordinal::integer), array_agg(s.posts), array_agg(s.impressions), array_agg(s.engagements)
-                FROM rollup.entity_slice_days AS s
+                FROM (
+                    SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
+                    FROM rollup.entity_slice_days AS e
+                    WHERE slice.value2 = '' AND e.organization_id = org AND e.axis = slice.axis
+                      AND e.dimension = slice.dimensions AND e.value = slice.value1 AND e.day >= since
+                    UNION ALL
+                    SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
+                    FROM rollup.entity_pair_days AS e
+                    WHERE slice.value2 <> '' AND e.organization_id = org AND e.axis = slice.axis
+                      AND e.dimensions = slice.dimensions AND e.value1 = slice.value1 AND e.value2 = slice.value2
+                      AND e.day >= since
+                ) AS s
                 JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
-                WHERE s.organization_id = org AND s.axis = slice.axis AND s.dimension = slice.dimension
-                  AND s.value = slice.value AND s.day >= since
                 GROUP BY s.day
                 ORDER BY s.day
             LOOP
@@ -148,8 +161,8 @@ AS $function$
                     number_sum := run_engagements[ordinal] + day_engagements[i];
                     run_engagements[ordinal] := number_sum;
                 END LOOP;
-                INSERT INTO rollup.slice_through (organization_id, axis, dimension, value, day, posts, impressions, engagements)
-                VALUES (org, slice.axis, slice.dimension, slice.value, d, run_posts, run_impressions, run_engagements);
+                INSERT INTO rollup.slice_through (organization_id, axis, dimensions, value1, value2, day, posts, impressions, engagements)
+                VALUES (org, slice.axis, slice.dimensions, slice.value1, slice.value2, d, run_posts, run_impressions, run_engagements);
             END LOOP;
         END LOOP;
     END

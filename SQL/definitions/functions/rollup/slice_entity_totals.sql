@@ -1,8 +1,9 @@
--- Each entity's posts, impressions and engagements in [from, to] within one value of a dimension it does not
--- carry (axis poster: ambassadors on a network or a campaign; content: items by a team, department, region or on
--- a network): the value's cumulative numbers through `to` minus those through `from` - 1 (rollup.slice_through:
--- its latest row on or before each day), by ordinal. Grain: one row per entity with a post in the period.
-CREATE OR REPLACE FUNCTION rollup.slice_entity_totals(org uuid, from_date date, to_date date, slice_axis text, slice_dimension text, slice_value text)
+-- Each entity's posts, impressions and engagements in [from, to] within one value, or a pair of values, of
+-- dimensions it does not carry (axis poster: ambassadors on a network, in a campaign or both; content: items by a
+-- team, department or region, or on a network, one or two of them; value2 is '' for one dimension): the cumulative
+-- numbers through `to` minus those through `from` - 1 (rollup.slice_through: the latest row on or before each day),
+-- by ordinal. Grain: one row per entity with a post in the period.
+CREATE OR REPLACE FUNCTION rollup.slice_entity_totals(org uuid, from_date date, to_date date, slice_axis text, slice_dimensions text, slice_value1 text, slice_value2 text)
  RETURNS TABLE(entity_id text, posts bigint, impressions bigint, engagements bigint)
  LANGUAGE sql
  STABLE
@@ -16,14 +17,14 @@ AS $function$
         -- The bounds plain columns: under row-level security only leakproof conditions reach an index.
         LEFT JOIN LATERAL (
             SELECT t.posts, t.impressions, t.engagements FROM rollup.slice_through AS t
-            WHERE t.organization_id = org AND t.axis = slice_axis AND t.dimension = slice_dimension AND t.value = slice_value
-              AND t.day <= to_date
+            WHERE t.organization_id = org AND t.axis = slice_axis AND t.dimensions = slice_dimensions
+              AND t.value1 = slice_value1 AND t.value2 = slice_value2 AND t.day <= to_date
             ORDER BY t.day DESC LIMIT 1
         ) AS t ON true
         LEFT JOIN LATERAL (
             SELECT f.posts, f.impressions, f.engagements FROM rollup.slice_through AS f
-            WHERE f.organization_id = org AND f.axis = slice_axis AND f.dimension = slice_dimension AND f.value = slice_value
-              AND f.day < from_date
+            WHERE f.organization_id = org AND f.axis = slice_axis AND f.dimensions = slice_dimensions
+              AND f.value1 = slice_value1 AND f.value2 = slice_value2 AND f.day < from_date
             ORDER BY f.day DESC LIMIT 1
         ) AS f ON true
         CROSS JOIN LATERAL unnest(o.ids, t.posts, t.impressions, t.engagements, f.posts, f.impressions, f.engagements)
