@@ -28,6 +28,8 @@ CREATE TABLE rollup.slice_through (
 DROP TABLE rollup.slice_weeks;
 DROP FUNCTION IF EXISTS rollup.slice_entity_totals(uuid, date, date, text, text, text);
 DROP FUNCTION IF EXISTS rollup.pair_entity_totals(uuid, date, date, text, text, text, text);
+-- Its team column, which no reader took, goes.
+DROP FUNCTION IF EXISTS rollup.ambassador_totals(uuid, date, date);
 
 -- Existing organisations: every posting day is recomputed in the background (reads answer from the facts until it
 -- is done), which builds the rows.
