@@ -15,15 +15,20 @@ public final class Server: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// Runs an `advocacy` subcommand to its end (its output discarded); throws when it fails.
-    public static func command(_ binary: URL, _ arguments: [String], databaseURL: String) throws {
+    /// Runs an `advocacy` subcommand to its end and returns what it printed; throws when it fails.
+    @discardableResult
+    public static func command(_ binary: URL, _ arguments: [String], databaseURL: String) throws -> String {
         let process = process(binary, arguments, databaseURL: databaseURL)
-        process.standardOutput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
+        // Read to the end before waiting: a subcommand that fills the pipe would otherwise never exit.
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw BenchmarkError("advocacy \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
         }
+        return String(decoding: printed, as: UTF8.self)
     }
 
     /// Brings the database to the checkout's migrations: a benchmark may be the first thing run on a new one.

@@ -278,8 +278,12 @@ struct KPIBenchmark {
         ]
     }
 
+    /// Seeds the organisation and builds its year of rollups, printing the time of each.
     static func seed(_ advocacy: URL, facts: Int, slug: String, databaseURL: String) throws {
-        try Server.command(advocacy, ["seed-demo", "--facts", "\(facts)", "--slug", slug, "--end-date", endDate], databaseURL: databaseURL)
+        let printed = try Server.command(advocacy, ["seed-demo", "--facts", "\(facts)", "--slug", slug, "--end-date", endDate], databaseURL: databaseURL)
+        for line in printed.split(separator: "\n") where line.hasPrefix("demo organisation") || line.hasPrefix("rollups:") {
+            say("  \(line)")
+        }
     }
 
     /// Latencies of `requests` GETs of each target after 2 warm-ups, one request of each target in turn; each

@@ -1,10 +1,13 @@
 -- Rebuilds the cumulative rows from day `since` on, after rollup.maintain recomputed days >= since (`posters`: the
 -- ambassadors whose posting days changed, some of whom may have no post left). Ordinals first: new posters and
--- content items appended, posters with no day left forgotten. Each row is then the row before plus its day
+-- content items appended, posters with no day left forgotten. Each row is then the row before plus its days
 -- (rollup.posts_through, rollup.content_through, rollup.slice_through), so the rows before `since`, whose days did not
--- change, are kept. Its queries are planned for their whole result (cursor_tuple_fraction 1) and for the arrays they
--- are given (a custom plan each time): a generic plan guesses 10 ordinals and loops over them, one index scan of the
--- slice's days per entity. Grain: one organisation, from a day on.
+-- change, are kept. A value's rows are daily, a pair's weekly (at its last day with posts in each week): pairs are
+-- most of the slices, each with few posts a day, so a reader adds up at most a week of a pair's days at each
+-- end of a period, and a late fact rewrites one row per pair and week since instead of one per day. Its queries are
+-- planned for their whole result (cursor_tuple_fraction 1) and for the arrays they are given (a custom plan each
+-- time): a generic plan guesses 10 ordinals and loops over them, one index scan of the slice's days per entity.
+-- Grain: one organisation, from a day on.
 CREATE OR REPLACE FUNCTION rollup.rebuild_through(org uuid, since date, posters bytea[])
  RETURNS void
  LANGUAGE plpgsql
@@ -15,6 +18,8 @@ AS $function$
         ids text[];
         items text[];
         d date;
+        next_day date;
+        last_day date;
         slice record;
         entities text[];
         width integer;
@@ -101,8 +106,9 @@ AS $function$
             VALUES (org, d, run_shares, run_content_impressions, run_content_engagements);
         END LOOP;
 
-        -- Each value's (or pair's) rows from `since` on go; each goes on from its latest row left, a row per day with
-        -- posts in it, adding the day's numbers element by element to arrays held in variables.
+        -- Each value's (or pair's) rows from `since` on go; each goes on from its latest row left, adding the days after
+        -- it (a pair's row may be followed by unchanged days of its week) element by element to arrays held in
+        -- variables.
         DELETE FROM rollup.slice_through WHERE organization_id = org AND slice_through.day >= since;
         FOR slice IN
             SELECT DISTINCT a.axis, x.dimensions, x.value1, x.value2
@@ -115,10 +121,11 @@ AS $function$
             WHERE x.organization_id = org AND x.day >= since AND x.value1 IS NOT NULL AND x.value2 IS NOT NULL
         LOOP
             entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
+            last_day := NULL;
             run_posts := NULL;
             run_impressions := NULL;
             run_engagements := NULL;
-            SELECT t.posts, t.impressions, t.engagements INTO run_posts, run_impressions, run_engagements
+            SELECT t.day, t.posts, t.impressions, t.engagements INTO last_day, run_posts, run_impressions, run_engagements
             FROM rollup.slice_through AS t
             WHERE t.organization_id = org AND t.axis = slice.axis AND t.dimensions = slice.dimensions
               AND t.value1 = slice.value1 AND t.value2 = slice.value2 AND t.day < since
@@ -132,19 +139,20 @@ AS $function$
             END IF;
             -- A value's days are its entity slice days, a pair's its entity pair days (the other branch is
             -- planned away: each plan is made for the slice it is given).
-            FOR d, day_ordinals, day_posts, day_impressions, day_engagements IN
-                SELECT s.day, array_agg(o.ordinal::integer), array_agg(s.posts), array_agg(s.impressions), array_agg(s.engagements)
+            FOR d, next_day, day_ordinals, day_posts, day_impressions, day_engagements IN
+                SELECT s.day, lead(s.day) OVER (ORDER BY s.day), array_agg(o.ordinal::integer), array_agg(s.posts),
+                       array_agg(s.impressions), array_agg(s.engagements)
                 FROM (
                     SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
                     FROM rollup.entity_slice_days AS e
                     WHERE slice.value2 = '' AND e.organization_id = org AND e.axis = slice.axis
-                      AND e.dimension = slice.dimensions AND e.value = slice.value1 AND e.day >= since
+                      AND e.dimension = slice.dimensions AND e.value = slice.value1 AND e.day > coalesce(last_day, '-infinity')
                     UNION ALL
                     SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
                     FROM rollup.entity_pair_days AS e
                     WHERE slice.value2 <> '' AND e.organization_id = org AND e.axis = slice.axis
                       AND e.dimensions = slice.dimensions AND e.value1 = slice.value1 AND e.value2 = slice.value2
-                      AND e.day >= since
+                      AND e.day > coalesce(last_day, '-infinity')
                 ) AS s
                 JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
                 GROUP BY s.day
@@ -161,8 +169,10 @@ AS $function$
                     number_sum := run_engagements[ordinal] + day_engagements[i];
                     run_engagements[ordinal] := number_sum;
                 END LOOP;
-                INSERT INTO rollup.slice_through (organization_id, axis, dimensions, value1, value2, day, posts, impressions, engagements)
-                VALUES (org, slice.axis, slice.dimensions, slice.value1, slice.value2, d, run_posts, run_impressions, run_engagements);
+                IF slice.value2 = '' OR next_day IS NULL OR date_trunc('week', next_day) <> date_trunc('week', d) THEN
+                    INSERT INTO rollup.slice_through (organization_id, axis, dimensions, value1, value2, day, posts, impressions, engagements)
+                    VALUES (org, slice.axis, slice.dimensions, slice.value1, slice.value2, d, run_posts, run_impressions, run_engagements);
+                END IF;
             END LOOP;
         END LOOP;
     END
