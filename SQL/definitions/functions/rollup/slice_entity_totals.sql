@@ -26,22 +26,23 @@ AS $function$
               AND f.value1 = slice_value1 AND f.value2 = slice_value2 AND f.day < from_date
             ORDER BY f.day DESC LIMIT 1
         ),
-        -- A pair's days after each row: added after "through to"'s, taken away after "through from - 1"'s.
+        -- A pair's days after each row: added after "through to"'s, taken away after "through from - 1"'s. The bounds
+        -- are columns of a materialized row set: a COALESCE or a subquery in the scan's condition is not leakproof, and
+        -- under row-level security would filter every day of the pair instead of bounding the index scan.
+        bounds AS MATERIALIZED (
+            SELECT 1 AS sign, coalesce((SELECT t.day FROM through_to AS t), '-infinity') AS after_day, to_date AS last_day
+            UNION ALL
+            SELECT -1, coalesce((SELECT f.day FROM through_before AS f), '-infinity'), from_date - 1
+        ),
         days_after AS (
-            SELECT e.entity_id, sum(e.sign * e.posts)::bigint AS posts, sum(e.sign * e.impressions)::bigint AS impressions,
-                   sum(e.sign * e.engagements)::bigint AS engagements
-            FROM (
-                SELECT 1 AS sign, e.entity_id, e.posts, e.impressions, e.engagements
+            SELECT e.entity_id, sum(b.sign * e.posts)::bigint AS posts, sum(b.sign * e.impressions)::bigint AS impressions,
+                   sum(b.sign * e.engagements)::bigint AS engagements
+            FROM bounds AS b
+            CROSS JOIN LATERAL (
+                SELECT e.entity_id, e.posts, e.impressions, e.engagements
                 FROM rollup.entity_pair_days AS e
                 WHERE slice_value2 <> '' AND e.organization_id = org AND e.axis = slice_axis AND e.dimensions = slice_dimensions
-                  AND e.value1 = slice_value1 AND e.value2 = slice_value2
-                  AND e.day > coalesce((SELECT t.day FROM through_to AS t), '-infinity') AND e.day <= to_date
-                UNION ALL
-                SELECT -1, e.entity_id, e.posts, e.impressions, e.engagements
-                FROM rollup.entity_pair_days AS e
-                WHERE slice_value2 <> '' AND e.organization_id = org AND e.axis = slice_axis AND e.dimensions = slice_dimensions
-                  AND e.value1 = slice_value1 AND e.value2 = slice_value2
-                  AND e.day > coalesce((SELECT f.day FROM through_before AS f), '-infinity') AND e.day < from_date
+                  AND e.value1 = slice_value1 AND e.value2 = slice_value2 AND e.day > b.after_day AND e.day <= b.last_day
             ) AS e
             GROUP BY e.entity_id
         )
