@@ -19,7 +19,7 @@ AS $function$
         items text[];
         d date;
         next_day date;
-        last_day date;
+        kept_day date;
         slice record;
         entities text[];
         width integer;
@@ -121,15 +121,16 @@ AS $function$
             WHERE x.organization_id = org AND x.day >= since AND x.value1 IS NOT NULL AND x.value2 IS NOT NULL
         LOOP
             entities := CASE WHEN slice.axis = 'poster' THEN ids ELSE items END;
-            last_day := NULL;
+            kept_day := NULL;
             run_posts := NULL;
             run_impressions := NULL;
             run_engagements := NULL;
-            SELECT t.day, t.posts, t.impressions, t.engagements INTO last_day, run_posts, run_impressions, run_engagements
+            SELECT t.day, t.posts, t.impressions, t.engagements INTO kept_day, run_posts, run_impressions, run_engagements
             FROM rollup.slice_through AS t
             WHERE t.organization_id = org AND t.axis = slice.axis AND t.dimensions = slice.dimensions
               AND t.value1 = slice.value1 AND t.value2 = slice.value2 AND t.day < since
             ORDER BY t.day DESC LIMIT 1;
+            kept_day := coalesce(kept_day, '-infinity');
             -- Entities given an ordinal since that row start at zero.
             width := cardinality(entities) - coalesce(cardinality(run_posts), 0);
             IF width > 0 THEN
@@ -146,13 +147,13 @@ AS $function$
                     SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
                     FROM rollup.entity_slice_days AS e
                     WHERE slice.value2 = '' AND e.organization_id = org AND e.axis = slice.axis
-                      AND e.dimension = slice.dimensions AND e.value = slice.value1 AND e.day > coalesce(last_day, '-infinity')
+                      AND e.dimension = slice.dimensions AND e.value = slice.value1 AND e.day > kept_day
                     UNION ALL
                     SELECT e.day, e.entity_id, e.posts, e.impressions, e.engagements
                     FROM rollup.entity_pair_days AS e
                     WHERE slice.value2 <> '' AND e.organization_id = org AND e.axis = slice.axis
                       AND e.dimensions = slice.dimensions AND e.value1 = slice.value1 AND e.value2 = slice.value2
-                      AND e.day > coalesce(last_day, '-infinity')
+                      AND e.day > kept_day
                 ) AS s
                 JOIN unnest(entities) WITH ORDINALITY AS o (id, ordinal) ON o.id = s.entity_id
                 GROUP BY s.day

@@ -13,7 +13,9 @@ AS $function$
             SELECT CASE slice_axis WHEN 'poster' THEN (SELECT p.ambassador_ids FROM rollup.posters AS p WHERE p.organization_id = org)
                                    ELSE (SELECT c.content_ids FROM rollup.contents AS c WHERE c.organization_id = org) END AS ids
         ),
-        -- The bounds plain columns: under row-level security only leakproof conditions reach an index.
+        -- Every bound of a scan is a parameter or a column of a materialized row set: under row-level security only
+        -- leakproof conditions reach an index, and a COALESCE or a subquery is not one (the scan would read every day
+        -- of the pair and filter them).
         through_to AS (
             SELECT t.day, t.posts, t.impressions, t.engagements FROM rollup.slice_through AS t
             WHERE t.organization_id = org AND t.axis = slice_axis AND t.dimensions = slice_dimensions
@@ -26,9 +28,7 @@ AS $function$
               AND f.value1 = slice_value1 AND f.value2 = slice_value2 AND f.day < from_date
             ORDER BY f.day DESC LIMIT 1
         ),
-        -- A pair's days after each row: added after "through to"'s, taken away after "through from - 1"'s. The bounds
-        -- are columns of a materialized row set: a COALESCE or a subquery in the scan's condition is not leakproof, and
-        -- under row-level security would filter every day of the pair instead of bounding the index scan.
+        -- A pair's days after each row: added after "through to"'s, taken away after "through from - 1"'s.
         bounds AS MATERIALIZED (
             SELECT 1 AS sign, coalesce((SELECT t.day FROM through_to AS t), '-infinity') AS after_day, to_date AS last_day
             UNION ALL
